@@ -1,0 +1,77 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from import_export import fields, resources
+from import_export.admin import ImportExportModelAdmin
+
+from associations.models import Area, Association, RoleAssignment, User
+from associations.services import AreaImportError, areas_import
+
+
+class AreaResource(resources.ModelResource):
+    """Admin import of a division-code list, through the same all-or-nothing service."""
+
+    code = fields.Field(attribute="code", column_name="code")
+    name = fields.Field(attribute="name", column_name="name")
+
+    class Meta:
+        model = Area
+        fields = ("code", "name")
+        import_id_fields = ("code",)
+
+    def before_import(self, dataset, **kwargs):
+        rows = [
+            (index + 2, str(row.get("code") or ""), str(row.get("name") or ""))
+            for index, row in enumerate(dataset.dict)
+        ]
+        try:
+            result = areas_import(rows)
+        except AreaImportError as error:
+            raise ValidationError([str(e) for e in error.errors]) from error
+        self.import_summary = result
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return True  # the service above has already written every row
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 1
+    autocomplete_fields = ["area"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("mobile",)}))
+    list_display = ("username", "last_name", "first_name", "mobile", "is_active", "is_superuser")
+    search_fields = ("username", "first_name", "last_name", "mobile")
+    inlines = [RoleAssignmentInline]
+
+
+@admin.register(Area)
+class AreaAdmin(ImportExportModelAdmin):
+    resource_classes = [AreaResource]
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+    readonly_fields = ("prefix",)
+    autocomplete_fields = ["parent"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # codes and parents come from the official list; import to change names
+
+
+@admin.register(Association)
+class AssociationAdmin(admin.ModelAdmin):
+    list_display = ("name", "area", "founded_on", "total_households", "status")
+    list_filter = ("status",)
+    search_fields = ("name", "area__name", "area__code")
+    autocomplete_fields = ["area"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "area")
+    list_filter = ("role",)
+    search_fields = ("user__username", "area__name", "area__code")
+    autocomplete_fields = ["user", "area"]

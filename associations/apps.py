@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssociationsConfig(AppConfig):
+    name = "associations"
+    verbose_name = _("Areas and associations")

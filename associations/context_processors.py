@@ -1,0 +1,24 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import Role
+from associations.scoping import user_roles
+
+STAFF_ROLES = set(Role.values) - {Role.MEMBER}
+
+
+def navigation(request):
+    """The menu a user gets: only entries their roles can use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = user_roles(user)
+    items = [(reverse("home"), _("Home"))]
+    if user.is_superuser or roles & STAFF_ROLES:
+        items.append((reverse("associations:association_list"), _("Associations")))
+        items.append((reverse("associations:area_list"), _("Areas")))
+    elif roles:
+        items.append((reverse("associations:association_list"), _("My association")))
+    if user.is_superuser:
+        items.append((reverse("admin:index"), _("Administration")))
+    return {"nav_items": items, "nav_roles": sorted(Role(r).label for r in roles)}

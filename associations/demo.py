@@ -1,0 +1,144 @@
+"""A small realistic world for `make run`: 甘肃省 › 兰州市 › two counties, one login per role."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from pypinyin import lazy_pinyin
+
+from associations.models import Area, Association, Role, User
+from associations.services import areas_import, association_create, role_assign
+
+DEMO_PASSWORD = "demo-2026"
+
+AREAS = [
+    ("620000", "甘肃省"),
+    ("620100", "兰州市"),
+    ("620123", "榆中县"),
+    ("620123100", "城关镇"),
+    ("620123100201", "三角城村"),
+    ("620123100202", "周前村"),
+    ("620123100203", "李家庄村"),
+    ("620123102", "金崖镇"),
+    ("620123102201", "金崖村"),
+    ("620123102202", "黄家庄村"),
+    ("620123102203", "岳家巷村"),
+    ("620122", "皋兰县"),
+    ("620122100", "石洞镇"),
+    ("620122100201", "石洞村"),
+    ("620122100202", "魏家庄村"),
+    ("620122100203", "蒋家湾村"),
+    ("620122101", "什川镇"),
+    ("620122101201", "什川村"),
+    ("620122101202", "北庄村"),
+    ("620122101203", "上车村"),
+]
+
+# (households, registered poor, founded) per village, in AREAS order.
+VILLAGE_FIGURES = [
+    (412, 96, datetime.date(2008, 5, 12)),
+    (287, 71, datetime.date(2009, 3, 20)),
+    (356, 88, datetime.date(2010, 6, 8)),
+    (503, 132, datetime.date(2008, 9, 1)),
+    (241, 64, datetime.date(2011, 4, 15)),
+    (318, 77, datetime.date(2012, 7, 2)),
+    (276, 69, datetime.date(2009, 11, 18)),
+    (198, 58, datetime.date(2013, 3, 5)),
+    (334, 90, datetime.date(2010, 10, 26)),
+    (455, 101, datetime.date(2008, 12, 9)),
+    (221, 47, datetime.date(2014, 5, 30)),
+    (367, 83, datetime.date(2011, 8, 22)),
+]
+
+SECRETARIES = [
+    "王建国",
+    "李明华",
+    "张志强",
+    "刘永红",
+    "陈德胜",
+    "杨春生",
+    "赵玉兰",
+    "黄天宝",
+    "周海军",
+    "吴长林",
+    "徐秀英",
+    "孙文杰",
+]
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    area: str
+
+
+def _slug(name: str) -> str:
+    """三角城村 -> sanjiaocheng: usernames clerks can type on any keyboard."""
+    for suffix in ("村", "镇", "乡", "县", "市", "省"):
+        if name.endswith(suffix) and len(name) > 2:
+            name = name[: -len(suffix)]
+            break
+    return "".join(lazy_pinyin(name))
+
+
+def _user(username: str, full_name: str, mobile: str | None = None) -> User:
+    user, _created = User.objects.get_or_create(username=username)
+    user.last_name = full_name[:1]
+    user.first_name = full_name[1:]
+    user.mobile = mobile
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def load_demo() -> list[DemoLogin]:
+    areas_import([(i + 1, code, name) for i, (code, name) in enumerate(AREAS)])
+    villages = [Area.objects.get(code=code) for code, _name in AREAS if len(code) == 12]
+    for index, (village, (households, poor, founded)) in enumerate(
+        zip(villages, VILLAGE_FIGURES, strict=True)
+    ):
+        if not Association.objects.filter(area=village).exists():
+            association_create(
+                village=village,
+                name=f"{village.parent.parent.name}{village.parent.name}{village.name}"
+                "发展互助资金协会",
+                founded_on=founded,
+                total_households=households,
+                registered_poor_households=poor,
+                party_secretary=SECRETARIES[index],
+                board_chair=SECRETARIES[(index + 3) % len(SECRETARIES)],
+                supervisory_chair=SECRETARIES[(index + 6) % len(SECRETARIES)],
+            )
+    return _demo_users()
+
+
+def _demo_users() -> list[DemoLogin]:
+    village = Area.objects.get(code="620123100201")
+    other_village = Area.objects.get(code="620122100201")
+    township = village.parent
+    county = township.parent
+    city = county.parent
+    plan = [
+        (f"clerk_{_slug(village.name)}", "马文清", Role.VILLAGE_CLERK, village, "13909310001"),
+        (f"board_{_slug(village.name)}", SECRETARIES[3], Role.VILLAGE_BOARD, village, None),
+        (f"member_{_slug(village.name)}", "马福海", Role.MEMBER, village, None),
+        (f"committee_{_slug(township.name)}", "冯立新", Role.TOWNSHIP_COMMITTEE, township, None),
+        (f"station_{_slug(township.name)}", "魏红梅", Role.TOWNSHIP_STATION, township, None),
+        (f"county_{_slug(county.name)}", "郭建平", Role.COUNTY_OFFICE, county, None),
+        (f"auditor_{_slug(county.name)}", "何静", Role.AUDITOR, county, None),
+        (f"city_{_slug(city.name)}", "宋志远", Role.CITY_OFFICE, city, None),
+        (f"clerk_{_slug(other_village.name)}", "蒋小军", Role.VILLAGE_CLERK, other_village, None),
+    ]
+    logins = []
+    for username, full_name, role, area, mobile in plan:
+        user = _user(username, full_name, mobile)
+        role_assign(user=user, role=role, area=area)
+        logins.append(DemoLogin(username, DEMO_PASSWORD, Role(role).label, area.name))
+    admin = _user("admin", "管理员")
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    logins.append(DemoLogin("admin", DEMO_PASSWORD, "superuser", "—"))
+    return logins

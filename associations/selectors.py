@@ -1,0 +1,78 @@
+"""Reads for areas and associations: always scoped to the user."""
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from associations.models import Area, AreaLevel, Association, Role, RoleAssignment
+from associations.scoping import user_roles
+
+
+def area_list(*, user, query: str = "", level: str = "") -> QuerySet[Area]:
+    areas = Area.objects.visible_to(user).select_related("parent")
+    if query:
+        areas = areas.filter(Q(name__contains=query) | Q(code__startswith=query))
+    if level:
+        areas = areas.filter(level=level)
+    return areas.order_by("code")
+
+
+def association_list(*, user, query: str = "", status: str = "") -> QuerySet[Association]:
+    associations = Association.objects.visible_to(user).select_related("area", "area__parent")
+    if query:
+        associations = associations.filter(
+            Q(name__contains=query)
+            | Q(area__name__contains=query)
+            | Q(area__code__startswith=query)
+        )
+    if status:
+        associations = associations.filter(status=status)
+    return associations.order_by("area__code")
+
+
+def user_scope_roots(*, user) -> list[RoleAssignment]:
+    """The user's role assignments, widest area first, for the 'your scope' panel."""
+    return list(
+        RoleAssignment.objects.filter(user=user).select_related("area").order_by("area__code")
+    )
+
+
+def scope_summary(*, user) -> dict:
+    """Counts per level and households in the user's scope, in two queries."""
+    per_level = dict(
+        Area.objects.visible_to(user).values_list("level").annotate(n=Count("code")).order_by()
+    )
+    totals = Association.objects.visible_to(user).aggregate(
+        associations=Count("id"),
+        households=Sum("total_households"),
+        poor=Sum("registered_poor_households"),
+    )
+    return {
+        "levels": [(AreaLevel(level).label, per_level.get(level, 0)) for level in AreaLevel],
+        "associations": totals["associations"],
+        "households": totals["households"] or 0,
+        "poor_households": totals["poor"] or 0,
+    }
+
+
+def area_children(*, user, area: Area) -> QuerySet[Area]:
+    return (
+        Area.objects.visible_to(user)
+        .filter(parent=area)
+        .annotate(n_children=Count("children"))
+        .order_by("code")
+    )
+
+
+def is_member_only(user) -> bool:
+    roles = user_roles(user)
+    return bool(roles) and roles == {Role.MEMBER}
+
+
+def area_breadcrumbs(*, user, area: Area) -> list[Area]:
+    """The area's ancestors the user may open, root first, in one query."""
+    code = area.code
+    candidates = {code[:2], code[:2] + "0000", code[:4] + "00", code[:6], code[:9]} - {code}
+    return list(
+        Area.objects.visible_to(user)
+        .filter(code__in=candidates, level__in=[lv for lv in AreaLevel if lv != area.level])
+        .order_by("prefix")
+    )

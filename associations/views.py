@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from associations import selectors
+from associations.models import Area, AreaLevel, Association, AssociationStatus
+from associations.scoping import get_visible_or_404
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def home(request):
+    return render(
+        request,
+        "associations/home.html",
+        {
+            "assignments": selectors.user_scope_roots(user=request.user),
+            "summary": selectors.scope_summary(user=request.user),
+            "associations": selectors.association_list(user=request.user)[:10],
+        },
+    )
+
+
+@login_required
+def area_list(request):
+    query = request.GET.get("q", "").strip()
+    level = request.GET.get("level", "")
+    if level not in AreaLevel.values:
+        level = ""
+    areas = selectors.area_list(user=request.user, query=query, level=level)
+    return render(
+        request,
+        "associations/area_list.html",
+        {"page": _page(request, areas), "q": query, "level": level, "levels": AreaLevel.choices},
+    )
+
+
+@login_required
+def area_detail(request, area_code: str):
+    area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=area_code)
+    association = Association.objects.filter(area=area).first()
+    return render(
+        request,
+        "associations/area_detail.html",
+        {
+            "area": area,
+            "ancestors": selectors.area_breadcrumbs(user=request.user, area=area),
+            "children": selectors.area_children(user=request.user, area=area),
+            "association": association,
+        },
+    )
+
+
+@login_required
+def association_list(request):
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if status not in AssociationStatus.values:
+        status = ""
+    associations = selectors.association_list(user=request.user, query=query, status=status)
+    return render(
+        request,
+        "associations/association_list.html",
+        {
+            "page": _page(request, associations),
+            "q": query,
+            "status": status,
+            "statuses": AssociationStatus.choices,
+        },
+    )
+
+
+@login_required
+def association_detail(request, association_id: int):
+    association = get_visible_or_404(
+        Association.objects.select_related("area", "area__parent"), request.user, pk=association_id
+    )
+    return render(request, "associations/association_detail.html", {"association": association})

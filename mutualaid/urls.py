@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from associations import views as association_views
+
+urlpatterns = [
+    path("", association_views.home, name="home"),
+    path("", include("associations.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

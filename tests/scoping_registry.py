@@ -1,0 +1,28 @@
+"""What the automatic scoping test needs to know about each URL parameter and page.
+
+A new URL with a parameter not listed here fails the scoping test until its in-scope value is
+given below. That is the point: nobody can add a page without saying how it is scoped.
+"""
+
+from collections.abc import Callable
+
+# URL prefixes that are not area-scoped pages, with why.
+UNSCOPED_PREFIXES = {
+    "admin/": "Django admin: superusers only, guarded by admin's own staff check",
+    "accounts/": "allauth: the user's own login, logout and password",
+    "i18n/": "language switch: a POST that only sets a cookie",
+}
+
+# kwarg name -> value for an object inside the "inside" branch (see tests/conftest.py `world`).
+URL_KWARGS: dict[str, Callable] = {
+    "area_code": lambda world: world.inside.village.code,
+    "association_id": lambda world: world.inside.association.pk,
+}
+
+# URL name -> roles that may open it; every other role gets a 404. Absent: every role.
+URL_ROLES: dict[str, set[str]] = {}
+
+
+# Text of the inside branch that a list page must never show to an outside user.
+def inside_markers(world) -> list[str]:
+    return [world.inside.village.name, world.inside.association.name]
