@@ -57,7 +57,7 @@ messages: $(STAMP)
 	else echo "gettext is missing: pages stay in English"; fi
 
 makemessages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --no-obsolete
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
