@@ -63,8 +63,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks print tables against PostgreSQL (a throw-away test database is created and dropped).
 bench: setup
-	$(BIN)/python -m benchmarks
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mutualaid_bench} \
+	  $(BIN)/python -m tests.bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) node_modules var
