@@ -23,6 +23,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Project apps first: their translations take precedence over contrib's for shared words.
+    "associations",
+    "funds",
+    "guarantees",
+    "loans",
+    "reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -35,11 +41,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "import_export",
     "django_celery_beat",
-    "associations",
-    "funds",
-    "guarantees",
-    "loans",
-    "reports",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,19 @@ def test_login_page_is_chinese_even_for_an_english_browser(client, db):
     assert "登录" in body and "用户名或手机号" in body
 
 
+def test_language_switch_names_each_language_in_itself(client, db):
+    body = client.get(reverse("account_login")).content.decode()
+    assert ">English</button>" in body and "英语" not in body
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert ">简体中文</button>" in client.get(reverse("account_login")).content.decode()
+
+
+def test_project_words_win_over_contrib_translations(client, world):
+    client.force_login(world.inside.users["county_office"])
+    body = client.get(reverse("associations:association_list")).content.decode()
+    assert "<td>正常</td>" in body  # our "active", not django.contrib.auth's "有效"
+
+
 def test_english_is_chosen_with_the_language_switch(client, db):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302

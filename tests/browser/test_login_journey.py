@@ -20,7 +20,7 @@ def test_clerk_logs_in_and_sees_only_their_village(page, live_server, world):
     page.get_by_role("link", name="协会", exact=True).first.click()
     rows = page.locator("table tbody tr")
     assert rows.count() == 1
-    assert world.inside.association.name in rows.first.inner_text()
+    assert world.inside.village.name in rows.first.inner_text()
     assert world.outside.association.name not in page.content()
 
     # Nothing sideways: the other village's page answers 404.
