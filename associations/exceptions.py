@@ -11,3 +11,7 @@ class AssociationRuleError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+class MemberRuleError(AssociationRuleError):
+    """A rule about member households refused an operation."""

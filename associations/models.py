@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -5,7 +7,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
-from associations.scoping import ScopedQuerySet
+from associations.scoping import ScopedQuerySet, scope_q, visible_prefixes
 
 models.CharField.register_lookup(Length)
 
@@ -208,3 +210,252 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+
+# --- member households -------------------------------------------------------------------
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("male")
+    FEMALE = "female", _("female")
+
+
+class PovertyStatus(models.TextChoices):
+    REGISTERED_POOR = "registered_poor", _("registered poor")
+    LIFTED = "lifted", _("lifted out of poverty")
+    MONITORED = "monitored", _("monitored")
+    RELATIVELY_POOR = "relatively_poor", _("relatively poor")
+    GENERAL = "general", _("general")
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    EXITED = "exited", _("exited")
+
+
+class VillageGroupQuerySet(ScopedQuerySet):
+    scope_path = "association__area__code"
+
+
+class VillageGroup(models.Model):
+    """A villagers' group (村民小组) of the association's village."""
+
+    association = models.ForeignKey(
+        Association,
+        verbose_name=_("association"),
+        on_delete=models.PROTECT,
+        related_name="village_groups",
+    )
+    name = models.CharField(_("name"), max_length=30)
+
+    objects = VillageGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("village group")
+        verbose_name_plural = _("village groups")
+        ordering = ["association", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "name"], name="village_group_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberQuerySet(ScopedQuerySet):
+    scope_path = "association__area__code"
+
+    def visible_to(self, user, roles=None):
+        """Staff see their subtree; a member login sees only its own household."""
+        wanted = set(roles) if roles is not None else set(Role.values)
+        staff_prefixes = visible_prefixes(user, wanted - {Role.MEMBER})
+        if staff_prefixes is None:
+            return self.all()
+        condition = scope_q(self.scope_path, staff_prefixes)
+        if Role.MEMBER in wanted and getattr(user, "is_authenticated", False) and user.is_active:
+            condition |= Q(user_id=user.pk)
+        return self.filter(condition)
+
+
+class Member(models.Model):
+    """A member household (社员农户), represented by its head."""
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="members"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("resident ID number"), max_length=18)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, editable=False)
+    birth_date = models.DateField(_("date of birth"), editable=False)
+    mobile = models.CharField(
+        _("mobile number"), max_length=11, blank=True, validators=[mobile_validator]
+    )
+    village_group = models.ForeignKey(
+        VillageGroup, verbose_name=_("village group"), on_delete=models.PROTECT, related_name="+"
+    )
+    household_size = models.PositiveSmallIntegerField(_("household size"))
+    labourers = models.PositiveSmallIntegerField(_("working-age labourers"))
+    poverty_status = models.CharField(
+        _("poverty status"), max_length=20, choices=PovertyStatus.choices
+    )
+    is_party_member = models.BooleanField(_("party member"), default=False)
+    is_wealth_leader = models.BooleanField(_("wealth leader"), default=False)
+    joined_on = models.DateField(_("joined on"))
+    contribution_paid = models.DecimalField(
+        _("contribution paid"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
+    exited_on = models.DateField(_("exited on"), null=True, blank=True)
+    exit_reason = models.CharField(_("exit reason"), max_length=200, blank=True)
+    refund_amount = models.DecimalField(
+        _("contribution refunded"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member_household",
+    )
+    # Filled by the services from the name, for search by full pinyin or initials.
+    pinyin_full = models.CharField(max_length=200, editable=False, db_index=True)
+    pinyin_initials = models.CharField(max_length=50, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member household")
+        verbose_name_plural = _("member households")
+        ordering = ["association", "village_group__name", "pinyin_full", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "id_number"], name="member_one_membership_per_association"
+            ),
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=Q(status="active"),
+                name="member_one_active_per_id_number",
+            ),
+            models.CheckConstraint(
+                name="member_exit_fields_match_status",
+                condition=(Q(status="active", exited_on__isnull=True, refund_amount__isnull=True))
+                | Q(status="exited", exited_on__isnull=False, refund_amount__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="member_labourers_within_household",
+                condition=Q(household_size__gte=1, labourers__lte=F("household_size")),
+            ),
+            models.CheckConstraint(
+                name="member_contribution_not_negative",
+                condition=Q(contribution_paid__gte=0),
+            ),
+            models.CheckConstraint(
+                name="member_refund_within_contribution",
+                condition=Q(refund_amount__isnull=True)
+                | Q(refund_amount__gte=0, refund_amount__lte=F("contribution_paid")),
+            ),
+            models.CheckConstraint(
+                name="member_id_number_length", condition=Q(id_number__length=18)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def can_lead_group(self) -> bool:
+        return self.is_party_member or self.is_wealth_leader
+
+
+def mask_id_number(id_number: str) -> str:
+    """620123********1234: region and last four only."""
+    return f"{id_number[:6]}{'*' * 8}{id_number[-4:]}" if len(id_number) == 18 else "*" * 18
+
+
+class MemberEventKind(models.TextChoices):
+    CREATED = "created", _("registered")
+    IMPORTED = "imported", _("imported")
+    UPDATED = "updated", _("edited")
+    EXITED = "exited", _("exited")
+    OTHER_LOAN_ADDED = "other_loan_added", _("other loan recorded")
+    OTHER_LOAN_REMOVED = "other_loan_removed", _("other loan removed")
+
+
+class MemberEvent(models.Model):
+    """The history of a member household: who changed what, when and why."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=MemberEventKind.choices)
+    by = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.CharField(_("details"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("member history entry")
+        verbose_name_plural = _("member history")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_kind_display()} · {self.at:%Y-%m-%d}"
+
+
+class IdNumberView(models.Model):
+    """One look at a member's full ID number: who, when, which member."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="id_views"
+    )
+    viewer = models.ForeignKey(
+        User, verbose_name=_("viewer"), on_delete=models.PROTECT, related_name="+"
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("full ID number view")
+        verbose_name_plural = _("full ID number views")
+        ordering = ["-viewed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.viewer} · {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class OtherLoanKind(models.TextChoices):
+    TARGETED_POVERTY = "targeted_poverty", _("targeted poverty-alleviation loan")
+    WOMEN_MICRO = "women_micro", _("women's micro-loan")
+    SHUANGLIAN = "shuanglian", _("Shuanglian loan")
+    OTHER = "other", _("other subsidised loan")
+
+
+class OtherLoan(models.Model):
+    """A subsidised loan the household holds elsewhere, for the duplicate-funding check."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="other_loans"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=OtherLoanKind.choices)
+    lender = models.CharField(_("lender"), max_length=100)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    due_on = models.DateField(_("due on"))
+
+    class Meta:
+        verbose_name = _("other subsidised loan")
+        verbose_name_plural = _("other subsidised loans")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(name="other_loan_amount_positive", condition=Q(amount__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.lender}"

@@ -2,7 +2,16 @@
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from associations.models import Area, AreaLevel, Association, Role, RoleAssignment
+from associations.models import (
+    Area,
+    AreaLevel,
+    Association,
+    Member,
+    MemberEvent,
+    Role,
+    RoleAssignment,
+    VillageGroup,
+)
 from associations.scoping import user_roles
 
 
@@ -76,3 +85,69 @@ def area_breadcrumbs(*, user, area: Area) -> list[Area]:
         .filter(code__in=candidates, level__in=[lv for lv in AreaLevel if lv != area.level])
         .order_by("prefix")
     )
+
+
+# --- member households -------------------------------------------------------------------
+
+
+def member_search(
+    *,
+    user,
+    query: str = "",
+    poverty_status: str = "",
+    party_member: bool | None = None,
+    village_group: int | None = None,
+    status: str = "",
+    association_id: int | None = None,
+    roles=None,
+) -> QuerySet[Member]:
+    """Members the user may see, searched by name, pinyin, ID suffix or phone."""
+    members = Member.objects.visible_to(user, roles=roles).select_related(
+        "association", "village_group"
+    )
+    query = query.strip()
+    if query:
+        members = members.filter(_member_query(query))
+    if poverty_status:
+        members = members.filter(poverty_status=poverty_status)
+    if party_member is not None:
+        members = members.filter(is_party_member=party_member)
+    if village_group:
+        members = members.filter(village_group_id=village_group)
+    if status:
+        members = members.filter(status=status)
+    if association_id:
+        members = members.filter(association_id=association_id)
+    return members.order_by("association__area__code", "village_group__name", "pinyin_full", "id")
+
+
+def _member_query(query: str) -> Q:
+    lowered = query.lower().replace(" ", "")
+    if lowered.isascii() and lowered.isalpha():
+        return Q(pinyin_initials__startswith=lowered) | Q(pinyin_full__contains=lowered)
+    if lowered.rstrip("x").isdigit():
+        # An ID suffix (last 4 or more) or part of a mobile number.
+        return Q(id_number__endswith=lowered.upper()) | Q(mobile__contains=lowered)
+    return Q(name__contains=query)
+
+
+def village_groups_of(*, user, roles=None) -> QuerySet[VillageGroup]:
+    return VillageGroup.objects.visible_to(user, roles=roles).select_related("association")
+
+
+def member_history(*, member: Member) -> QuerySet[MemberEvent]:
+    return member.events.select_related("by")
+
+
+def may_see_full_id(*, user, member: Member) -> bool:
+    """The clerk and the management station of the member's own village, nobody else."""
+    return (
+        Member.objects.visible_to(user, roles=[Role.VILLAGE_CLERK, Role.TOWNSHIP_STATION])
+        .filter(pk=member.pk)
+        .exists()
+    )
+
+
+def clerk_associations(*, user) -> QuerySet[Association]:
+    """The associations where the user is the clerk: where member pages may write."""
+    return Association.objects.visible_to(user, roles=[Role.VILLAGE_CLERK]).select_related("area")

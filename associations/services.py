@@ -1,13 +1,18 @@
 """Writes for the area tree, associations and role assignments."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.codes import BadCode, level_of, normalise, parent_candidates, prefix_of
-from associations.exceptions import AssociationRuleError
+from associations.exceptions import AssociationRuleError, MemberRuleError
+from associations.members import check_mobile, membership_complete, parse_id_number, pinyin_keys
 from associations.models import (
     CODE_LENGTHS,
     LEVEL_DEPTH,
@@ -16,11 +21,21 @@ from associations.models import (
     AreaLevel,
     Association,
     AssociationStatus,
+    IdNumberView,
+    Member,
+    MemberEvent,
+    MemberEventKind,
+    MemberStatus,
+    OtherLoan,
+    OtherLoanKind,
+    PovertyStatus,
     Role,
     RoleAssignment,
     User,
+    VillageGroup,
 )
 from associations.scoping import forget_scope
+from mutualaid.money import ZERO, to_fen
 
 
 def _check_area(*, code: str, level: str, parent: Area | None) -> None:
@@ -288,3 +303,278 @@ def role_assign(*, user: User, role: str, area: Area) -> RoleAssignment:
     assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, area=area)
     forget_scope(user)
     return assignment
+
+
+# --- member households -------------------------------------------------------------------
+
+MEMBER_FIELDS = (
+    "name",
+    "id_number",
+    "mobile",
+    "village_group",
+    "household_size",
+    "labourers",
+    "poverty_status",
+    "is_party_member",
+    "is_wealth_leader",
+    "joined_on",
+    "contribution_paid",
+)
+
+
+@transaction.atomic
+def village_group_create(*, association: Association, name: str) -> VillageGroup:
+    name = (name or "").strip()
+    if not name:
+        raise MemberRuleError(_("The village group needs a name."), "group_name")
+    if VillageGroup.objects.filter(association=association, name=name).exists():
+        raise MemberRuleError(
+            _("Village group %(name)s already exists.") % {"name": name}, "group_exists"
+        )
+    return VillageGroup.objects.create(association=association, name=name)
+
+
+def member_check(
+    *, association: Association, fields: dict, today: datetime.date | None = None
+) -> dict:
+    """Check one household's fields without touching the database; return them cleaned.
+
+    Uniqueness of the ID number is checked by the callers (one query per row, or one per file).
+    """
+    today = today or timezone.localdate()
+    clean = dict(fields)
+    clean["name"] = str(fields.get("name") or "").strip()
+    if not clean["name"]:
+        raise MemberRuleError(_("The name is empty."), "name")
+    if len(clean["name"]) > 50:
+        raise MemberRuleError(_("The name is longer than 50 characters."), "name")
+    parsed = parse_id_number(fields.get("id_number"), today=today)
+    clean.update(id_number=parsed.number, birth_date=parsed.birth_date, gender=parsed.gender)
+    clean["mobile"] = check_mobile(fields.get("mobile", ""))
+    group = fields.get("village_group")
+    if group is None or group.association_id != association.pk:
+        raise MemberRuleError(_("Choose a village group of this village."), "village_group")
+    size, labourers = fields.get("household_size"), fields.get("labourers")
+    if size is None or size < 1:
+        raise MemberRuleError(_("A household has at least one person."), "household_size")
+    if labourers is None or labourers < 0 or labourers > size:
+        raise MemberRuleError(
+            _("Working-age labourers (%(labourers)s) cannot exceed the household size (%(size)s).")
+            % {"labourers": labourers, "size": size},
+            "labourers",
+        )
+    if fields.get("poverty_status") not in PovertyStatus.values:
+        raise MemberRuleError(_("Unknown poverty status."), "poverty_status")
+    joined_on = fields.get("joined_on")
+    if joined_on is None or joined_on > today:
+        raise MemberRuleError(_("The joining date cannot be in the future."), "joined_on")
+    contribution = fields.get("contribution_paid")
+    if contribution is None or Decimal(contribution) < 0:
+        raise MemberRuleError(_("The contribution paid cannot be negative."), "contribution")
+    clean["contribution_paid"] = to_fen(contribution)
+    clean["is_party_member"] = bool(fields.get("is_party_member"))
+    clean["is_wealth_leader"] = bool(fields.get("is_wealth_leader"))
+    clean["pinyin_full"], clean["pinyin_initials"] = pinyin_keys(clean["name"])
+    return clean
+
+
+def duplicate_id_message(id_number: str, *, same_association: bool) -> str:
+    if same_association:
+        return _("ID number %(number)s already has a membership in this association.") % {
+            "number": id_number
+        }
+    return _("ID number %(number)s belongs to an active member of another association.") % {
+        "number": id_number
+    }
+
+
+def _check_id_unique(*, association: Association, id_number: str, exclude_pk=None) -> None:
+    others = Member.objects.filter(id_number=id_number).exclude(pk=exclude_pk)
+    if others.filter(association=association).exists():
+        raise MemberRuleError(
+            duplicate_id_message(id_number, same_association=True), "id_duplicate"
+        )
+    if others.filter(status=MemberStatus.ACTIVE).exists():
+        raise MemberRuleError(
+            duplicate_id_message(id_number, same_association=False), "id_active_elsewhere"
+        )
+
+
+def _save_unique(member: Member, association: Association) -> None:
+    """Save in a savepoint: a concurrent twin hits the database constraint, not a 500."""
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as error:
+        raise MemberRuleError(
+            duplicate_id_message(member.id_number, same_association=False), "id_duplicate"
+        ) from error
+
+
+@transaction.atomic
+def member_create(*, association: Association, by: User | None, **fields) -> Member:
+    """Register a member household after checking every rule."""
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"member_create got unknown fields {sorted(unknown)}")
+    clean = member_check(association=association, fields=fields)
+    _check_id_unique(association=association, id_number=clean["id_number"])
+    member = Member(association=association, **clean)
+    _save_unique(member, association)
+    MemberEvent.objects.create(member=member, kind=MemberEventKind.CREATED, by=by)
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, by: User | None, **fields) -> Member:
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"member_update got unknown fields {sorted(unknown)}")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status != MemberStatus.ACTIVE:
+        raise MemberRuleError(_("An exited member cannot be edited."), "exited")
+    current = {name: getattr(member, name) for name in MEMBER_FIELDS}
+    clean = member_check(association=member.association, fields={**current, **fields})
+    if clean["id_number"] != member.id_number:
+        _check_id_unique(
+            association=member.association, id_number=clean["id_number"], exclude_pk=member.pk
+        )
+    changed = [
+        str(Member._meta.get_field(name).verbose_name)
+        for name in MEMBER_FIELDS
+        if clean[name] != current[name]
+    ]
+    for key, value in clean.items():
+        setattr(member, key, value)
+    _save_unique(member, member.association)
+    if changed:
+        MemberEvent.objects.create(
+            member=member, kind=MemberEventKind.UPDATED, by=by, note=_(", ").join(changed)
+        )
+    return member
+
+
+@transaction.atomic
+def member_link_login(*, member: Member, user: User | None) -> Member:
+    """Link the household's own login (role `member`) so it sees its own records only."""
+    if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+        raise MemberRuleError(_("This login already belongs to another household."), "login")
+    member.user = user
+    member.save(update_fields=["user"])
+    return member
+
+
+def no_debts_known(member: Member) -> bool:
+    """The default debt check until the loans app supplies its own: nothing is owed."""
+    return True
+
+
+RefundPoster = Callable[..., None]
+
+
+@transaction.atomic
+def member_exit(
+    *,
+    member: Member,
+    by: User | None,
+    on: datetime.date,
+    reason: str,
+    refund: bool = True,
+    owes_nothing: Callable[[Member], bool] = no_debts_known,
+    post_refund: RefundPoster | None = None,
+) -> Member:
+    """Record a household's exit and the refund of its own contribution.
+
+    Rules: the member is active; `on` is not before joining nor in the future; the household
+    owes nothing (`owes_nothing(member)`, supplied by the loans app later); the contribution
+    is refunded only after `settings.MEMBER_REFUND_AFTER_MONTHS` (default 12) whole months of
+    membership. `refund=False` records an exit without a refund (amount 0).
+
+    The seam for the money: when the refund is more than zero, `post_refund(member=, amount=,
+    on=, by=)` is called inside this transaction, after the checks and before the exit is
+    saved. The funds app passes a function that posts the journal entry (debit member
+    contributions, credit cash); if it raises, nothing of the exit is written. Without it,
+    only the refund amount is recorded on the member.
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status != MemberStatus.ACTIVE:
+        raise MemberRuleError(_("This member has already exited."), "already_exited")
+    if on < member.joined_on or on > timezone.localdate():
+        raise MemberRuleError(
+            _("The exit date must lie between the joining date and today."), "exit_date"
+        )
+    if not (reason or "").strip():
+        raise MemberRuleError(_("Give the reason for the exit."), "exit_reason")
+    if not owes_nothing(member):
+        raise MemberRuleError(
+            _("The household still owes the association money; settle it before the exit."),
+            "owes",
+        )
+    months = getattr(settings, "MEMBER_REFUND_AFTER_MONTHS", 12)
+    if refund and not membership_complete(joined_on=member.joined_on, on=on, months=months):
+        raise MemberRuleError(
+            _("The contribution is refunded only after %(months)s months of membership.")
+            % {"months": months},
+            "refund_too_early",
+        )
+    amount = member.contribution_paid if refund else ZERO
+    if amount > 0 and post_refund is not None:
+        post_refund(member=member, amount=amount, on=on, by=by)
+    member.status = MemberStatus.EXITED
+    member.exited_on = on
+    member.exit_reason = reason.strip()
+    member.refund_amount = amount
+    member.save(update_fields=["status", "exited_on", "exit_reason", "refund_amount"])
+    MemberEvent.objects.create(
+        member=member,
+        kind=MemberEventKind.EXITED,
+        by=by,
+        note=_("%(reason)s; refunded %(amount)s yuan") % {"reason": reason, "amount": amount},
+    )
+    return member
+
+
+@transaction.atomic
+def id_number_reveal(*, member: Member, viewer: User) -> str:
+    """Record one look at the full ID number and return it. Callers check the viewer's role."""
+    IdNumberView.objects.create(member=member, viewer=viewer)
+    return member.id_number
+
+
+@transaction.atomic
+def other_loan_add(
+    *,
+    member: Member,
+    by: User | None,
+    kind: str,
+    lender: str,
+    amount: Decimal,
+    due_on: datetime.date,
+) -> OtherLoan:
+    if kind not in OtherLoanKind.values:
+        raise MemberRuleError(_("Unknown kind of loan."), "other_loan_kind")
+    if not (lender or "").strip():
+        raise MemberRuleError(_("Name the lender."), "other_loan_lender")
+    if amount is None or to_fen(amount) <= 0:
+        raise MemberRuleError(_("The amount must be more than zero."), "other_loan_amount")
+    loan = OtherLoan.objects.create(
+        member=member, kind=kind, lender=lender.strip(), amount=to_fen(amount), due_on=due_on
+    )
+    MemberEvent.objects.create(
+        member=member,
+        kind=MemberEventKind.OTHER_LOAN_ADDED,
+        by=by,
+        note=f"{loan.get_kind_display()} · {loan.lender} · {loan.amount}",
+    )
+    return loan
+
+
+@transaction.atomic
+def other_loan_remove(*, loan: OtherLoan, by: User | None) -> None:
+    MemberEvent.objects.create(
+        member=loan.member,
+        kind=MemberEventKind.OTHER_LOAN_REMOVED,
+        by=by,
+        note=f"{loan.get_kind_display()} · {loan.lender} · {loan.amount}",
+    )
+    loan.delete()

@@ -188,3 +188,5 @@ LOGGING = {
 }
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+# A member's own contribution is refunded on exit only after this many months of membership.
+MEMBER_REFUND_AFTER_MONTHS = env_int("MEMBER_REFUND_AFTER_MONTHS", 12)

@@ -55,3 +55,48 @@ ROLE_AREA_LEVEL = {
     Role.CITY_OFFICE: "city",
     Role.AUDITOR: "county",
 }
+
+
+# --- member households (issue 3) ---------------------------------------------------------
+
+
+def id_number(serial: int, *, region: str = "620123", male: bool = True) -> str:
+    """A distinct valid resident ID number per serial: region, birth date, sequence, check."""
+    from stdnum.cn import ric
+
+    birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=serial // 500)
+    sequence = (serial % 500) * 2 + (1 if male else 0)
+    body = f"{region}{birth:%Y%m%d}{sequence:03d}"
+    return body + ric.calc_check_digit(body + "0")  # the function ignores the last digit
+
+
+def village_group(association: Association, name: str = "一组"):
+    from associations.models import VillageGroup
+
+    return VillageGroup.objects.get_or_create(association=association, name=name)[0]
+
+
+_member_serial = iter(range(1, 10**6))
+
+
+def member(association: Association, **overrides):
+    """A registered member household through the service; every rule applies."""
+    from decimal import Decimal
+
+    from associations.services import member_create
+
+    fields = {
+        "name": "张三",
+        "id_number": id_number(next(_member_serial)),
+        "mobile": "",
+        "village_group": village_group(association),
+        "household_size": 4,
+        "labourers": 2,
+        "poverty_status": "registered_poor",
+        "is_party_member": False,
+        "is_wealth_leader": False,
+        "joined_on": datetime.date(2020, 3, 1),
+        "contribution_paid": Decimal("200.00"),
+    }
+    fields.update(overrides)
+    return member_create(association=association, by=None, **fields)
