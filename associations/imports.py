@@ -1,0 +1,373 @@
+"""Excel roster (台账) of member households: template, export and the all-or-nothing import.
+
+The django-import-export resource describes the columns (Chinese headers, the same in the
+template, the export and the import) and turns members into rows. The rules stay in the
+services: every row goes through `member_check`, the ID numbers are checked against the file
+and the system in one query, and rows are written only when every row is good.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+from import_export.formats.base_formats import XLSX
+
+from associations.exceptions import MemberRuleError
+from associations.models import (
+    Association,
+    IdNumberView,
+    Member,
+    MemberEvent,
+    MemberEventKind,
+    MemberStatus,
+    PovertyStatus,
+    User,
+    VillageGroup,
+)
+from associations.services import RowError, duplicate_id_message, member_check
+
+# Chinese headers are part of the file format, whatever the user's language.
+HEADERS = {
+    "name": "姓名",
+    "id_number": "身份证号",
+    "mobile": "手机号",
+    "village_group": "村民小组",
+    "household_size": "家庭人口",
+    "labourers": "劳动力人数",
+    "poverty_status": "贫困类别",
+    "is_party_member": "是否党员",
+    "is_wealth_leader": "是否致富带头人",
+    "joined_on": "入社日期",
+    "contribution_paid": "已交互助金（元）",
+}
+EXPORT_ONLY = {
+    "gender": "性别",
+    "birth_date": "出生日期",
+    "status": "状态",
+    "exited_on": "退社日期",
+}
+POVERTY_LABELS = {
+    "建档立卡贫困户": PovertyStatus.REGISTERED_POOR,
+    "已脱贫户": PovertyStatus.LIFTED,
+    "监测户": PovertyStatus.MONITORED,
+    "相对贫困户": PovertyStatus.RELATIVELY_POOR,
+    "一般户": PovertyStatus.GENERAL,
+}
+POVERTY_NAMES = {value: label for label, value in POVERTY_LABELS.items()}
+YES = {"是", "y", "yes", "1", "true", "√", "✓"}
+NO = {"否", "n", "no", "0", "false", ""}
+
+
+class MemberResource(resources.ModelResource):
+    """The roster's columns; used for the template and the export."""
+
+    name = fields.Field(attribute="name", column_name=HEADERS["name"])
+    id_number = fields.Field(column_name=HEADERS["id_number"])
+    mobile = fields.Field(attribute="mobile", column_name=HEADERS["mobile"])
+    village_group = fields.Field(
+        attribute="village_group__name", column_name=HEADERS["village_group"]
+    )
+    household_size = fields.Field(attribute="household_size", column_name=HEADERS["household_size"])
+    labourers = fields.Field(attribute="labourers", column_name=HEADERS["labourers"])
+    poverty_status = fields.Field(column_name=HEADERS["poverty_status"])
+    is_party_member = fields.Field(column_name=HEADERS["is_party_member"])
+    is_wealth_leader = fields.Field(column_name=HEADERS["is_wealth_leader"])
+    joined_on = fields.Field(attribute="joined_on", column_name=HEADERS["joined_on"])
+    contribution_paid = fields.Field(
+        attribute="contribution_paid", column_name=HEADERS["contribution_paid"]
+    )
+    gender = fields.Field(column_name=EXPORT_ONLY["gender"])
+    birth_date = fields.Field(attribute="birth_date", column_name=EXPORT_ONLY["birth_date"])
+    status = fields.Field(column_name=EXPORT_ONLY["status"])
+    exited_on = fields.Field(attribute="exited_on", column_name=EXPORT_ONLY["exited_on"])
+
+    class Meta:
+        model = Member
+        fields = (*HEADERS, *EXPORT_ONLY)
+        export_order = (*HEADERS, *EXPORT_ONLY)
+
+    def __init__(self, *, full_id_numbers: bool = False, template: bool = False):
+        super().__init__()
+        self.full_id_numbers = full_id_numbers
+        self.template = template
+
+    def get_export_fields(self, selected_fields=None):
+        export = super().get_export_fields(selected_fields)
+        if self.template:
+            export = [f for f in export if f.column_name in HEADERS.values()]
+        return export
+
+    def dehydrate_id_number(self, member):
+        return member.id_number if self.full_id_numbers else member.masked_id_number
+
+    def dehydrate_poverty_status(self, member):
+        return POVERTY_NAMES[member.poverty_status]
+
+    def dehydrate_is_party_member(self, member):
+        return "是" if member.is_party_member else "否"
+
+    def dehydrate_is_wealth_leader(self, member):
+        return "是" if member.is_wealth_leader else "否"
+
+    def dehydrate_gender(self, member):
+        return "男" if member.gender == "male" else "女"
+
+    def dehydrate_status(self, member):
+        return "在册" if member.status == MemberStatus.ACTIVE else "已退社"
+
+
+def member_template() -> bytes:
+    """The empty roster with its Chinese headers: what the page and the command offer."""
+    dataset = MemberResource(template=True).export(queryset=Member.objects.none())
+    return XLSX().export_data(dataset)
+
+
+def member_export(*, members, viewer: User | None, full_id_numbers: bool) -> bytes:
+    """The roster as Excel. Full ID numbers only when the caller allows it; each is recorded."""
+    members = list(members.select_related("village_group"))
+    if full_id_numbers and viewer is not None:
+        IdNumberView.objects.bulk_create(IdNumberView(member=m, viewer=viewer) for m in members)
+    dataset = MemberResource(full_id_numbers=full_id_numbers).export(queryset=members)
+    return XLSX().export_data(dataset)
+
+
+class BadFile(MemberRuleError):
+    def __init__(self, reason: str):
+        super().__init__(
+            _("The file cannot be read as an Excel workbook (%(reason)s).") % {"reason": reason},
+            "bad_file",
+        )
+
+
+def read_rows(content: bytes) -> list[tuple[int, dict]]:
+    """(line, {header: value}) for every non-empty row of the first sheet."""
+    try:
+        dataset = XLSX().create_dataset(content)
+    except Exception as error:  # openpyxl raises many kinds on a broken upload
+        raise BadFile(type(error).__name__) from error
+    headers = [str(h or "").strip() for h in dataset.headers or []]
+    rows = []
+    for index, values in enumerate(dataset, start=2):
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        rows.append((index, dict(zip(headers, values, strict=False))))
+    return [(1, {"__headers__": headers}), *rows]
+
+
+@dataclass
+class ImportReport:
+    good: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class MemberImportError(MemberRuleError):
+    def __init__(self, report: ImportReport):
+        super().__init__(
+            _("%(count)s rows are wrong; nothing was imported.") % {"count": len(report.errors)},
+            "bad_rows",
+        )
+        self.report = report
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _int(value, label: str) -> int:
+    text = cell_text(value)
+    if not text.isdigit():
+        raise MemberRuleError(
+            _("%(column)s must be a whole number, not %(value)r.")
+            % {"column": label, "value": text},
+            "number",
+        )
+    return int(text)
+
+
+def _bool(value, label: str) -> bool:
+    text = cell_text(value).lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise MemberRuleError(
+        _("%(column)s must be 是 or 否, not %(value)r.") % {"column": label, "value": text},
+        "yes_no",
+    )
+
+
+def cell_date(value, label: str) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = cell_text(value).replace("/", "-").replace(".", "-")
+    for pattern in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise MemberRuleError(
+        _("%(column)s must be a date like 2024-03-01, not %(value)r.")
+        % {"column": label, "value": text},
+        "date",
+    )
+
+
+def _money(value, label: str) -> Decimal:
+    text = cell_text(value).replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise MemberRuleError(
+            _("%(column)s must be an amount in yuan, not %(value)r.")
+            % {"column": label, "value": text},
+            "money",
+        ) from None
+    if amount != amount.quantize(Decimal("0.01")):
+        raise MemberRuleError(
+            _("%(column)s has more than two decimal places.") % {"column": label}, "money"
+        )
+    return amount
+
+
+def _parse_row(raw: dict, groups: dict[str, VillageGroup]) -> dict:
+    group_name = cell_text(raw.get(HEADERS["village_group"]))
+    if group_name not in groups:
+        raise MemberRuleError(
+            _("unknown village group %(group)r") % {"group": group_name}, "village_group"
+        )
+    poverty = cell_text(raw.get(HEADERS["poverty_status"]))
+    if poverty not in POVERTY_LABELS and poverty not in PovertyStatus.values:
+        raise MemberRuleError(
+            _("unknown poverty status %(status)r (use one of %(choices)s)")
+            % {"status": poverty, "choices": "、".join(POVERTY_LABELS)},
+            "poverty_status",
+        )
+    return {
+        "name": cell_text(raw.get(HEADERS["name"])),
+        "id_number": cell_text(raw.get(HEADERS["id_number"])),
+        "mobile": cell_text(raw.get(HEADERS["mobile"])),
+        "village_group": groups[group_name],
+        "household_size": _int(raw.get(HEADERS["household_size"]), HEADERS["household_size"]),
+        "labourers": _int(raw.get(HEADERS["labourers"]), HEADERS["labourers"]),
+        "poverty_status": POVERTY_LABELS.get(poverty, poverty),
+        "is_party_member": _bool(raw.get(HEADERS["is_party_member"]), HEADERS["is_party_member"]),
+        "is_wealth_leader": _bool(
+            raw.get(HEADERS["is_wealth_leader"]), HEADERS["is_wealth_leader"]
+        ),
+        "joined_on": cell_date(raw.get(HEADERS["joined_on"]), HEADERS["joined_on"]),
+        "contribution_paid": _money(
+            raw.get(HEADERS["contribution_paid"]), HEADERS["contribution_paid"]
+        ),
+    }
+
+
+def members_import(
+    *, association: Association, rows: list[tuple[int, dict]], by: User | None, dry_run: bool
+) -> ImportReport:
+    """Check every row; write all of them or none. Raises MemberImportError listing bad rows."""
+    report = ImportReport()
+    headers = rows[0][1].get("__headers__", []) if rows and rows[0][0] == 1 else list(HEADERS)
+    missing = [h for h in HEADERS.values() if h not in headers]
+    if missing:
+        report.errors.append(
+            RowError(1, _("missing columns: %(columns)s") % {"columns": "、".join(missing)})
+        )
+        raise MemberImportError(report)
+    groups = {g.name: g for g in VillageGroup.objects.filter(association=association)}
+    first_line: dict[str, int] = {}
+    for line, raw in rows:
+        if line == 1 and "__headers__" in raw:
+            continue
+        try:
+            clean = member_check(association=association, fields=_parse_row(raw, groups))
+        except MemberRuleError as error:
+            report.errors.append(RowError(line, str(error)))
+            continue
+        number = clean["id_number"]
+        if number in first_line:
+            report.errors.append(
+                RowError(
+                    line,
+                    _("ID number %(number)s is repeated (first on line %(first)s)")
+                    % {"number": number, "first": first_line[number]},
+                )
+            )
+            continue
+        first_line[number] = line
+        report.good.append({**clean, "line": line})
+    _check_against_system(association, report)
+    if report.errors:
+        report.errors.sort(key=lambda e: e.line)
+        raise MemberImportError(report)
+    if not dry_run:
+        report.created = _write(association, report.good, by)
+    return report
+
+
+def _check_against_system(association: Association, report: ImportReport) -> None:
+    numbers = [row["id_number"] for row in report.good]
+    taken: dict[str, bool] = {}
+    for chunk_start in range(0, len(numbers), 2000):
+        chunk = numbers[chunk_start : chunk_start + 2000]
+        for number, association_id, status in Member.objects.filter(
+            id_number__in=chunk
+        ).values_list("id_number", "association_id", "status"):
+            if association_id == association.pk:
+                taken[number] = True
+            elif status == MemberStatus.ACTIVE:
+                taken.setdefault(number, False)
+    if not taken:
+        return
+    still_good = []
+    for row in report.good:
+        number = row["id_number"]
+        if number in taken:
+            report.errors.append(
+                RowError(row["line"], duplicate_id_message(number, same_association=taken[number]))
+            )
+        else:
+            still_good.append(row)
+    report.good = still_good
+
+
+@transaction.atomic
+def _write(association: Association, rows: list[dict], by: User | None) -> int:
+    members = [
+        Member(association=association, **{k: v for k, v in row.items() if k != "line"})
+        for row in rows
+    ]
+    try:
+        with transaction.atomic():
+            Member.objects.bulk_create(members, batch_size=1000)
+    except IntegrityError as error:
+        raise MemberRuleError(
+            _("Another user registered one of these households meanwhile; check again."),
+            "id_duplicate",
+        ) from error
+    if any(m.pk is None for m in members):  # backends without RETURNING
+        by_number = dict(
+            Member.objects.filter(
+                association=association, id_number__in=[m.id_number for m in members]
+            ).values_list("id_number", "pk")
+        )
+        for m in members:
+            m.pk = by_number[m.id_number]
+    MemberEvent.objects.bulk_create(
+        [MemberEvent(member_id=m.pk, kind=MemberEventKind.IMPORTED, by=by) for m in members],
+        batch_size=1000,
+    )
+    return len(members)
