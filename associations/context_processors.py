@@ -19,6 +19,9 @@ def navigation(request):
         items.append((reverse("associations:area_list"), _("Areas")))
     elif roles:
         items.append((reverse("associations:association_list"), _("My association")))
+    if user.is_superuser or roles:
+        items.append((reverse("associations:member_list"), _("Members")))
+        items.append((reverse("guarantees:group_list"), _("Groups")))
     if user.is_superuser:
         items.append((reverse("admin:index"), _("Administration")))
     return {"nav_items": items, "nav_roles": sorted(Role(r).label for r in roles)}

@@ -107,7 +107,7 @@ def member_search(
     )
     query = query.strip()
     if query:
-        members = members.filter(_member_query(query))
+        members = members.filter(member_query(query))
     if poverty_status:
         members = members.filter(poverty_status=poverty_status)
     if party_member is not None:
@@ -121,7 +121,7 @@ def member_search(
     return members.order_by("association__area__code", "village_group__name", "pinyin_full", "id")
 
 
-def _member_query(query: str) -> Q:
+def member_query(query: str) -> Q:
     lowered = query.lower().replace(" ", "")
     if lowered.isascii() and lowered.isalpha():
         return Q(pinyin_initials__startswith=lowered) | Q(pinyin_full__contains=lowered)

@@ -6,6 +6,7 @@ from associations import views as association_views
 urlpatterns = [
     path("", association_views.home, name="home"),
     path("", include("associations.urls")),
+    path("", include("guarantees.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -100,3 +100,35 @@ def member(association: Association, **overrides):
     }
     fields.update(overrides)
     return member_create(association=association, by=None, **fields)
+
+
+def scoped_member(world):
+    """The inside branch's member household, linked to its `member` login (same on each call)."""
+    from associations.models import Member
+    from associations.services import member_link_login
+
+    login = world.inside.users[Role.MEMBER]
+    existing = Member.objects.filter(user=login).first()
+    if existing:
+        return existing
+    household = member(world.inside.association, name="马福海", is_party_member=True)
+    return member_link_login(member=household, user=login)
+
+
+def scoped_group(world):
+    """An active group of the inside branch that contains the scoped member household."""
+    from guarantees.models import GuaranteeGroup
+    from guarantees.services import group_form
+
+    association = world.inside.association
+    existing = GuaranteeGroup.objects.filter(association=association, name="联保一组").first()
+    if existing:
+        return existing
+    return group_form(
+        association=association,
+        name="联保一组",
+        formed_on=datetime.date(2024, 1, 1),
+        leaders=[scoped_member(world)],
+        households=[member(association, name=f"农户{i}") for i in range(3)],
+        by=None,
+    )

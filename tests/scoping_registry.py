@@ -17,10 +17,37 @@ UNSCOPED_PREFIXES = {
 URL_KWARGS: dict[str, Callable] = {
     "area_code": lambda world: world.inside.village.code,
     "association_id": lambda world: world.inside.association.pk,
+    "member_id": lambda world: _factories().scoped_member(world).pk,
+    "group_id": lambda world: _factories().scoped_group(world).pk,
 }
 
+
+def _factories():
+    from tests import factories
+
+    return factories
+
+
 # URL name -> roles that may open it; every other role gets a 404. Absent: every role.
-URL_ROLES: dict[str, set[str]] = {}
+URL_ROLES: dict[str, set[str]] = {
+    # Member households and groups: only the village clerk writes (issue 3).
+    **dict.fromkeys(
+        [
+            "associations:member_create",
+            "associations:member_edit",
+            "associations:member_exit",
+            "associations:member_other_loans",
+            "associations:member_import",
+            "associations:member_template",
+            "associations:village_groups",
+            "guarantees:group_create",
+            "guarantees:group_change",
+            "guarantees:group_import",
+            "guarantees:group_template",
+        ],
+        {"village_clerk"},
+    ),
+}
 
 
 # Text of the inside branch that a list page must never show to an outside user.

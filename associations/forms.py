@@ -1,0 +1,74 @@
+"""Forms check the shape of input only; the services check the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import MemberStatus, OtherLoanKind, PovertyStatus, VillageGroup
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=18, min_length=18)
+    mobile = forms.CharField(label=_("Mobile number"), max_length=11, required=False)
+    village_group = forms.ModelChoiceField(
+        label=_("Village group"), queryset=VillageGroup.objects.none()
+    )
+    household_size = forms.IntegerField(label=_("Household size"), min_value=1, max_value=99)
+    labourers = forms.IntegerField(label=_("Working-age labourers"), min_value=0, max_value=99)
+    poverty_status = forms.ChoiceField(label=_("Poverty status"), choices=PovertyStatus.choices)
+    is_party_member = forms.BooleanField(label=_("Party member"), required=False)
+    is_wealth_leader = forms.BooleanField(label=_("Wealth leader"), required=False)
+    joined_on = forms.DateField(label=_("Joined on"), widget=DateInput)
+    contribution_paid = forms.DecimalField(
+        label=_("Contribution paid (yuan)"), max_digits=14, decimal_places=2, min_value=0
+    )
+
+    def __init__(self, *args, association, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village_group"].queryset = VillageGroup.objects.filter(association=association)
+
+
+class MemberExitForm(forms.Form):
+    on = forms.DateField(label=_("Exit date"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    refund = forms.BooleanField(
+        label=_("Refund the member's contribution"), required=False, initial=True
+    )
+
+
+class OtherLoanForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=OtherLoanKind.choices)
+    lender = forms.CharField(label=_("Lender"), max_length=100)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2)
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput)
+
+
+class VillageGroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=30)
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(required=False)
+    poverty_status = forms.ChoiceField(
+        required=False, choices=[("", _("Any poverty status")), *PovertyStatus.choices]
+    )
+    party = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", _("Party member or not")),
+            ("yes", _("Party members")),
+            ("no", _("Not party members")),
+        ],
+    )
+    village_group = forms.IntegerField(required=False)
+    status = forms.ChoiceField(
+        required=False, choices=[("", _("Any status")), *MemberStatus.choices]
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
