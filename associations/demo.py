@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 from pypinyin import lazy_pinyin
 
 from associations.models import Area, Association, Role, User
@@ -112,7 +113,11 @@ def load_demo() -> list[DemoLogin]:
                 board_chair=SECRETARIES[(index + 3) % len(SECRETARIES)],
                 supervisory_chair=SECRETARIES[(index + 6) % len(SECRETARIES)],
             )
-    return _demo_users()
+    logins = _demo_users()
+    _demo_members()
+    for loader in DEMO_EXTENSIONS:
+        import_string(loader)()
+    return logins
 
 
 def _demo_users() -> list[DemoLogin]:
@@ -142,3 +147,75 @@ def _demo_users() -> list[DemoLogin]:
     admin.save(update_fields=["is_staff", "is_superuser"])
     logins.append(DemoLogin("admin", DEMO_PASSWORD, "superuser", "—"))
     return logins
+
+
+# Apps that build on associations add their part of the demo world here by dotted path, so
+# associations never imports them (the arrows point one way).
+DEMO_EXTENSIONS = ["guarantees.demo.load_demo_groups"]
+
+DEMO_VILLAGE = "620123100201"
+VILLAGE_GROUPS = ["一组", "二组", "三组", "四组"]
+# name, village group, poverty status, party member, wealth leader, joined, contribution
+DEMO_MEMBERS = [
+    ("马福海", "一组", "registered_poor", False, False, datetime.date(2015, 3, 2), "300"),
+    ("王建国", "一组", "general", True, False, datetime.date(2010, 5, 18), "500"),
+    ("张三", "一组", "registered_poor", False, False, datetime.date(2016, 4, 9), "200"),
+    ("李秀兰", "一组", "lifted", False, False, datetime.date(2017, 6, 1), "200"),
+    ("赵玉兰", "一组", "monitored", False, False, datetime.date(2018, 3, 15), "200"),
+    ("刘永红", "二组", "general", False, True, datetime.date(2012, 9, 20), "500"),
+    ("陈德胜", "二组", "registered_poor", False, False, datetime.date(2019, 2, 11), "200"),
+    ("杨春生", "二组", "registered_poor", False, False, datetime.date(2019, 2, 11), "200"),
+    ("黄天宝", "二组", "relatively_poor", False, False, datetime.date(2020, 7, 7), "200"),
+    ("周海军", "三组", "general", True, True, datetime.date(2011, 1, 5), "800"),
+    ("吴长林", "三组", "registered_poor", False, False, datetime.date(2021, 4, 22), "200"),
+    ("徐秀英", "三组", "lifted", False, False, datetime.date(2021, 4, 22), "200"),
+    ("孙文杰", "三组", "registered_poor", False, False, datetime.date(2022, 3, 3), "200"),
+    ("郭玉梅", "四组", "registered_poor", False, False, datetime.date(2022, 8, 18), "100"),
+    ("何建军", "四组", "general", False, False, datetime.date(2023, 5, 30), "300"),
+    ("宋丽娟", "四组", "monitored", False, False, datetime.date(2024, 1, 8), "150"),
+]
+
+
+def _demo_id_number(index: int, name: str) -> str:
+    """A valid, stable ID number for demo member `index` (榆中县, born 1960–1990)."""
+    from stdnum.cn import ric
+
+    born = datetime.date(1960, 1, 1) + datetime.timedelta(days=index * 701)
+    body = f"620123{born:%Y%m%d}{(index * 7) % 500 * 2 + 1:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _demo_members() -> None:
+    from decimal import Decimal
+
+    from associations.models import Member, VillageGroup
+    from associations.services import member_create, member_link_login
+
+    association = Association.objects.get(area__code=DEMO_VILLAGE)
+    groups = {
+        name: VillageGroup.objects.get_or_create(association=association, name=name)[0]
+        for name in VILLAGE_GROUPS
+    }
+    for index, (name, group, poverty, party, leader, joined, paid) in enumerate(DEMO_MEMBERS):
+        number = _demo_id_number(index, name)
+        if Member.objects.filter(association=association, id_number=number).exists():
+            continue
+        member_create(
+            association=association,
+            by=None,
+            name=name,
+            id_number=number,
+            mobile=f"139093{index:05d}",
+            village_group=groups[group],
+            household_size=3 + index % 4,
+            labourers=1 + index % 3,
+            poverty_status=poverty,
+            is_party_member=party,
+            is_wealth_leader=leader,
+            joined_on=joined,
+            contribution_paid=Decimal(paid),
+        )
+    household = Member.objects.get(association=association, id_number=_demo_id_number(0, ""))
+    login = User.objects.get(username=f"member_{_slug(association.area.name)}")
+    if household.user_id != login.pk:
+        member_link_login(member=household, user=login)
