@@ -1,0 +1,204 @@
+"""Loan policy and purposes. Loans, applications and repayments come with issue 5's next steps."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import Area, Association
+from associations.scoping import ScopedQuerySet
+from loans.fees import FeeMethod
+from loans.schedules import ABSOLUTE_MAX_TERM_MONTHS
+
+
+class PurposeCode(models.TextChoices):
+    """Production purposes only (DESIGN §5)."""
+
+    LIVESTOCK = "livestock", _("livestock")
+    CROPS = "crops", _("crops")
+    ORCHARDS = "orchards", _("orchards and forestry")
+    PROCESSING = "processing", _("processing")
+    MARKETING = "marketing", _("marketing")
+    SMALL_TRADE = "small_trade", _("small trade")
+
+
+class LoanPurpose(models.Model):
+    code = models.CharField(_("purpose"), max_length=20, choices=PurposeCode.choices, unique=True)
+    typical_cycle_months = models.PositiveSmallIntegerField(
+        _("typical production cycle (months)"),
+        validators=[MinValueValidator(1), MaxValueValidator(ABSOLUTE_MAX_TERM_MONTHS)],
+    )
+
+    class Meta:
+        verbose_name = _("loan purpose")
+        verbose_name_plural = _("loan purposes")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="loan_purpose_cycle_within_absolute_term",
+                condition=Q(typical_cycle_months__gte=1)
+                & Q(typical_cycle_months__lte=ABSOLUTE_MAX_TERM_MONTHS),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+class LoanPolicyQuerySet(ScopedQuerySet):
+    scope_path = "scope_code"
+
+
+def _amount(label):
+    return models.DecimalField(label, max_digits=14, decimal_places=2, null=True, blank=True)
+
+
+def _count(label):
+    return models.PositiveSmallIntegerField(label, null=True, blank=True)
+
+
+def _both_or_ordered(low: str, high: str) -> Q:
+    return (
+        Q(**{f"{low}__isnull": True})
+        | Q(**{f"{high}__isnull": True})
+        | Q(**{low: F(high)})
+        | Q(**{f"{low}__lt": F(high)})
+    )
+
+
+class LoanPolicy(models.Model):
+    """The limits one area or one association sets; every empty field inherits from above."""
+
+    area = models.OneToOneField(
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loan_policy",
+    )
+    association = models.OneToOneField(
+        Association,
+        verbose_name=_("association"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loan_policy",
+    )
+    # The area code of the area, or of the association's village: scoping and the path lookup.
+    scope_code = models.CharField(_("division code"), max_length=12, db_index=True, editable=False)
+
+    min_amount = _amount(_("minimum loan amount"))
+    max_amount = _amount(_("maximum loan amount"))
+    first_loan_max_amount = _amount(_("maximum first loan of a household"))
+    usual_term_months = _count(_("usual term (months)"))
+    max_term_months = _count(_("maximum term including extensions (months)"))
+    fee_rate = models.DecimalField(
+        _("usage-fee rate a year"), max_digits=6, decimal_places=4, null=True, blank=True
+    )
+    fee_method = models.CharField(
+        _("usage-fee method"), max_length=10, choices=FeeMethod.choices, blank=True
+    )
+    overdue_multiplier = models.DecimalField(
+        _("overdue-fee multiplier"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    notice_days = _count(_("public notice (days)"))
+    min_leaders = _count(_("group leaders, at least"))
+    max_leaders = _count(_("group leaders, at most"))
+    min_households = _count(_("group households, at least"))
+    max_households = _count(_("group households, at most"))
+    group_stop = models.BooleanField(_("group stop while a member is overdue"), null=True)
+    concurrent_borrowers_per_group = _count(_("borrowers at a time per group"))
+    write_off_overdue_months = _count(_("write-off after months overdue"))
+    poor_first = models.BooleanField(
+        _("registered-poor households first on the waiting list"), null=True
+    )
+    purposes = models.ManyToManyField(
+        LoanPurpose, verbose_name=_("allowed purposes"), blank=True, related_name="policies"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    objects = LoanPolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("loan policy")
+        verbose_name_plural = _("loan policies")
+        ordering = ["scope_code"]
+        constraints = [
+            models.CheckConstraint(
+                name="loan_policy_exactly_one_target",
+                condition=Q(area__isnull=False, association__isnull=True)
+                | Q(area__isnull=True, association__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="loan_policy_scope_is_its_area",
+                condition=Q(area__isnull=True) | Q(area=F("scope_code")),
+            ),
+            models.CheckConstraint(
+                name="loan_policy_amounts_positive",
+                condition=(Q(min_amount__isnull=True) | Q(min_amount__gt=0))
+                & (Q(max_amount__isnull=True) | Q(max_amount__gt=0))
+                & (Q(first_loan_max_amount__isnull=True) | Q(first_loan_max_amount__gt=0)),
+            ),
+            models.CheckConstraint(
+                name="loan_policy_terms_in_range",
+                condition=(
+                    Q(usual_term_months__isnull=True)
+                    | Q(usual_term_months__gte=1, usual_term_months__lte=ABSOLUTE_MAX_TERM_MONTHS)
+                )
+                & (
+                    Q(max_term_months__isnull=True)
+                    | Q(max_term_months__gte=1, max_term_months__lte=ABSOLUTE_MAX_TERM_MONTHS)
+                ),
+            ),
+            models.CheckConstraint(
+                name="loan_policy_fee_rate_in_range",
+                condition=Q(fee_rate__isnull=True) | Q(fee_rate__gte=0, fee_rate__lte="0.2400"),
+            ),
+            models.CheckConstraint(
+                name="loan_policy_overdue_multiplier_in_range",
+                condition=Q(overdue_multiplier__isnull=True)
+                | Q(overdue_multiplier__gte=1, overdue_multiplier__lte=3),
+            ),
+            models.CheckConstraint(
+                name="loan_policy_counts_positive",
+                condition=(Q(max_leaders__isnull=True) | Q(max_leaders__gte=1))
+                & (Q(max_households__isnull=True) | Q(max_households__gte=1))
+                & (
+                    Q(concurrent_borrowers_per_group__isnull=True)
+                    | Q(concurrent_borrowers_per_group__gte=1)
+                )
+                & (Q(write_off_overdue_months__isnull=True) | Q(write_off_overdue_months__gte=1)),
+            ),
+            models.CheckConstraint(
+                name="loan_policy_min_amount_le_max",
+                condition=_both_or_ordered("min_amount", "max_amount"),
+            ),
+            models.CheckConstraint(
+                name="loan_policy_usual_term_le_max",
+                condition=_both_or_ordered("usual_term_months", "max_term_months"),
+            ),
+            models.CheckConstraint(
+                name="loan_policy_leaders_ordered",
+                condition=_both_or_ordered("min_leaders", "max_leaders"),
+            ),
+            models.CheckConstraint(
+                name="loan_policy_households_ordered",
+                condition=_both_or_ordered("min_households", "max_households"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.target)
+
+    @property
+    def target(self) -> Area | Association:
+        return self.association if self.association_id else self.area

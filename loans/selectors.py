@@ -1,0 +1,118 @@
+"""Reads for loan policy: the effective policy of an area or association, scoped lists."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from associations.models import LEVEL_DEPTH, Area, AreaLevel, Association
+from loans.models import LoanPolicy, LoanPurpose
+from loans.policy import POLICY_FIELDS, EffectivePolicy, PolicyLayer, combine
+
+Target = Area | Association
+
+ASSOCIATION_DEPTH = len(AreaLevel)  # below its village
+
+
+def target_code(target: Target) -> str:
+    return target.area_id if isinstance(target, Association) else target.code
+
+
+def path_codes(code: str) -> set[str]:
+    """The codes of every possible ancestor of `code`, and `code` itself: no tree walk needed.
+
+    Division codes are prefixes of each other; province and city codes are padded with zeros.
+    """
+    candidates = {code[:2], code[:2] + "0000", code[:4] + "00", code[:6], code[:9], code}
+    return {c for c in candidates if len(c) <= len(code)}
+
+
+def _depth(policy: LoanPolicy) -> int:
+    return ASSOCIATION_DEPTH if policy.association_id else LEVEL_DEPTH[AreaLevel(policy.area.level)]
+
+
+def policy_label(policy: LoanPolicy) -> str:
+    return policy.association.name if policy.association_id else policy.area.name
+
+
+def path_policies(target: Target) -> list[LoanPolicy]:
+    """Every policy on the target's path, root first, with purposes, in two queries."""
+    policies = (
+        LoanPolicy.objects.filter(scope_code__in=path_codes(target_code(target)))
+        .select_related("area", "association")
+        .prefetch_related("purposes")
+    )
+    return sorted(policies, key=_depth)
+
+
+def layer_of(policy: LoanPolicy) -> PolicyLayer:
+    purposes = frozenset(p.code for p in policy.purposes.all())
+    return PolicyLayer(
+        label=policy_label(policy),
+        values={name: getattr(policy, name) for name in POLICY_FIELDS if name != "purposes"},
+        purposes=purposes or None,
+    )
+
+
+def all_purpose_codes() -> frozenset[str]:
+    return frozenset(LoanPurpose.objects.values_list("code", flat=True))
+
+
+def effective_policy(target: Target, *, above_only: bool = False) -> EffectivePolicy:
+    """The tightest policy along the path from the root to `target` (an area or association).
+
+    With `above_only`, the target's own policy is left out: what it inherits.
+    """
+    policies = path_policies(target)
+    if above_only:
+        policies = [p for p in policies if not is_policy_of(p, target)]
+    return combine([layer_of(p) for p in policies], all_purposes=all_purpose_codes())
+
+
+def is_policy_of(policy: LoanPolicy, target: Target) -> bool:
+    if isinstance(target, Association):
+        return policy.association_id == target.pk
+    return policy.area_id == target.code
+
+
+def policy_of(target: Target) -> LoanPolicy | None:
+    if isinstance(target, Association):
+        return LoanPolicy.objects.filter(association=target).first()
+    return LoanPolicy.objects.filter(area=target).first()
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    """One limit as the policy page shows it."""
+
+    name: str
+    label: str
+    effective: object
+    own: object
+    source: str | None
+
+
+def policy_rows(
+    *, effective: EffectivePolicy, own: LoanPolicy | None, purpose_names: dict[str, str]
+) -> list[PolicyRow]:
+    rows = []
+    for name in POLICY_FIELDS:
+        label = LoanPolicy._meta.get_field(name).verbose_name
+        value = getattr(effective, name)
+        mine = getattr(own, name, None) if own else None
+        if name == "purposes":
+            value = "、".join(purpose_names[c] for c in sorted(value))
+            mine = "、".join(str(p) for p in own.purposes.all()) if own else ""
+        rows.append(PolicyRow(name, label, value, mine, effective.source(name)))
+    return rows
+
+
+def purpose_list() -> list[LoanPurpose]:
+    return list(LoanPurpose.objects.all())
+
+
+def policy_list(*, user) -> QuerySet[LoanPolicy]:
+    return (
+        LoanPolicy.objects.visible_to(user)
+        .select_related("area", "association")
+        .order_by("scope_code")
+    )
