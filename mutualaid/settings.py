@@ -190,3 +190,7 @@ LOGGING = {
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # A member's own contribution is refunded on exit only after this many months of membership.
 MEMBER_REFUND_AFTER_MONTHS = env_int("MEMBER_REFUND_AFTER_MONTHS", 12)
+
+# Expense approval (DESIGN §5): up to these amounts the finance officer, then the chair;
+# above the chair's limit the board decides.
+EXPENSE_APPROVAL_LIMITS = {"finance_officer": 200, "chair": 1000}

@@ -1,0 +1,217 @@
+"""The one way money moves: a balanced journal entry, posted in the caller's transaction."""
+
+import calendar
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from associations.models import Area, Association
+from funds.chart import CASH_KEYS, CHART
+from funds.exceptions import FundsRuleError
+from funds.models import ZERO, Account, Book, EntryKind, JournalEntry, JournalLine, MonthClose
+from mutualaid.money import format_yuan, to_fen
+
+
+@dataclass(frozen=True)
+class Line:
+    """One side of an entry: an account of the book by key (or an Account) and an amount."""
+
+    account: str | Account
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+
+
+def Dr(account: str | Account, amount: Decimal) -> Line:  # noqa: N802 - bookkeeping notation
+    return Line(account, debit=to_fen(amount))
+
+
+def Cr(account: str | Account, amount: Decimal) -> Line:  # noqa: N802
+    return Line(account, credit=to_fen(amount))
+
+
+def _open_accounts(book: Book) -> None:
+    existing = set(book.accounts.values_list("key", flat=True))
+    Account.objects.bulk_create(
+        Account(book=book, key=d.key, code=d.code, type=d.type)
+        for d in CHART
+        if d.key not in existing
+    )
+
+
+@transaction.atomic
+def book_for_association(association: Association) -> Book:
+    """The association's books, opened with the chart of accounts on first use."""
+    book = Book.objects.filter(association=association).first()
+    if book is None:
+        book = Book.objects.create(
+            area_id=association.area_id, association=association, name=association.name
+        )
+        _open_accounts(book)
+    return book
+
+
+@transaction.atomic
+def pool_book_open(*, area: Area) -> Book:
+    """A county or city capital pool: allocates capital to associations and recalls it."""
+    if area.level not in ("county", "city"):
+        raise FundsRuleError(_("Only a county or a city keeps a capital pool."), "pool_level")
+    book = Book.objects.filter(area=area).first()
+    if book is None:
+        book = Book.objects.create(area=area, name=_("%(area)s capital pool") % {"area": area})
+        _open_accounts(book)
+    return book
+
+
+def _resolve(book: Book, lines: Iterable[Line]) -> list[tuple[Account, Decimal, Decimal]]:
+    accounts = {a.key: a for a in book.accounts.all()}
+    resolved = []
+    for line in lines:
+        if isinstance(line.account, Account):
+            account = line.account
+            if account.book_id != book.pk:
+                raise FundsRuleError(
+                    _("Account %(code)s belongs to other books.") % {"code": account.code},
+                    "foreign_account",
+                )
+        else:
+            account = accounts.get(line.account)
+            if account is None:
+                raise FundsRuleError(
+                    _("Unknown account %(key)s.") % {"key": line.account}, "unknown_account"
+                )
+        debit, credit = to_fen(line.debit), to_fen(line.credit)
+        if debit < 0 or credit < 0 or (debit > 0) == (credit > 0):
+            raise FundsRuleError(
+                _("Each line has a positive debit or a positive credit, not both."), "line_sides"
+            )
+        resolved.append((account, debit, credit))
+    return resolved
+
+
+def check_open_date(book: Book, date: datetime.date) -> None:
+    if book.closed_through and date <= book.closed_through:
+        raise FundsRuleError(
+            _("The books are closed through %(date)s; choose a later date.")
+            % {"date": date_format(book.closed_through)},
+            "closed_month",
+        )
+    if date > timezone.localdate():
+        raise FundsRuleError(_("Money cannot be recorded on a future date."), "future_date")
+
+
+@transaction.atomic
+def journal_post(
+    *,
+    book: Book,
+    date: datetime.date,
+    memo: str,
+    kind: str,
+    lines: Iterable[Line],
+    by=None,
+    source: object | None = None,
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post one balanced entry. Refuses unbalanced or zero entries, foreign accounts, closed
+    months, future dates, and anything that would take cash or bank below zero."""
+    book = Book.objects.select_for_update().get(pk=book.pk)
+    check_open_date(book, date)
+    resolved = _resolve(book, lines)
+    debits = sum((d for _a, d, _c in resolved), ZERO)
+    credits = sum((c for _a, _d, c in resolved), ZERO)
+    if not resolved or debits == ZERO:
+        raise FundsRuleError(_("An entry must move some money."), "zero_entry")
+    if debits != credits:
+        raise FundsRuleError(
+            _("Debits %(debits)s and credits %(credits)s do not balance.")
+            % {"debits": format_yuan(debits), "credits": format_yuan(credits)},
+            "unbalanced",
+        )
+    if kind not in EntryKind.values:
+        raise FundsRuleError(_("Unknown entry kind."), "kind")
+    entry = JournalEntry.objects.create(
+        book=book,
+        date=date,
+        memo=memo[:200],
+        kind=kind,
+        created_by=by,
+        reverses=reverses,
+        source_type=source._meta.label_lower if source is not None else "",
+        source_id=source.pk if source is not None else None,
+    )
+    JournalLine.objects.bulk_create(
+        JournalLine(entry=entry, book=book, date=date, account=a, debit=d, credit=c)
+        for a, d, c in resolved
+    )
+    _refuse_negative_cash(book, [a for a, _d, c in resolved if c > 0 and a.key in CASH_KEYS])
+    return entry
+
+
+def _refuse_negative_cash(book: Book, credited: list[Account]) -> None:
+    # The book row is locked above, so two posts on the same book are serialised and neither
+    # can see a balance the other is about to spend.
+    for account in credited:
+        balance = account_balance(account)
+        if balance < 0:
+            raise FundsRuleError(
+                _("%(account)s would fall to %(balance)s; there is not enough money.")
+                % {"account": account.name, "balance": format_yuan(balance)},
+                "negative_cash",
+            )
+
+
+def account_balance(account: Account, *, through: datetime.date | None = None) -> Decimal:
+    """Debit-positive balance of one account."""
+    lines = JournalLine.objects.filter(account=account)
+    if through is not None:
+        lines = lines.filter(date__lte=through)
+    totals = lines.aggregate(d=Sum("debit"), c=Sum("credit"))
+    return (totals["d"] or ZERO) - (totals["c"] or ZERO)
+
+
+@transaction.atomic
+def journal_reverse(*, entry: JournalEntry, by, reason: str, date: datetime.date) -> JournalEntry:
+    """Post the mirror image of an entry, pointing at it. An entry is reversed at most once."""
+    if not (reason or "").strip():
+        raise FundsRuleError(_("Give the reason for the reversal."), "reason")
+    if entry.kind == EntryKind.REVERSAL:
+        raise FundsRuleError(_("A reversal cannot itself be reversed."), "reverse_reversal")
+    if JournalEntry.objects.filter(reverses=entry).exists():
+        raise FundsRuleError(_("This entry has already been reversed."), "already_reversed")
+    mirror = [
+        Line(line.account, debit=line.credit, credit=line.debit)
+        for line in entry.lines.select_related("account")
+    ]
+    return journal_post(
+        book=entry.book,
+        date=date,
+        memo=_("Reversal of #%(id)s: %(reason)s") % {"id": entry.pk, "reason": reason.strip()},
+        kind=EntryKind.REVERSAL,
+        lines=mirror,
+        by=by,
+        reverses=entry,
+    )
+
+
+def month_end(date: datetime.date) -> datetime.date:
+    return date.replace(day=calendar.monthrange(date.year, date.month)[1])
+
+
+@transaction.atomic
+def month_close(*, book: Book, month: datetime.date, by) -> MonthClose:
+    """Close the books through the end of `month` (and every month before it)."""
+    book = Book.objects.select_for_update().get(pk=book.pk)
+    end = month_end(month)
+    if end >= timezone.localdate():
+        raise FundsRuleError(_("A month can be closed only after it has ended."), "month_open")
+    if book.closed_through and end <= book.closed_through:
+        raise FundsRuleError(_("This month is already closed."), "already_closed")
+    book.closed_through = end
+    book.save(update_fields=["closed_through"])
+    return MonthClose.objects.create(book=book, month_end=end, closed_by=by)

@@ -1,0 +1,190 @@
+"""Reads of the books, each one aggregate query, always scoped by the caller's querysets."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce
+
+from funds.chart import DEBIT_NORMAL, AccountType
+from funds.models import (
+    ZERO,
+    Account,
+    ApprovalStatus,
+    Book,
+    CapitalContribution,
+    CapitalSource,
+    Expense,
+    JournalLine,
+)
+from mutualaid.money import to_fen
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def books_visible(*, user) -> QuerySet[Book]:
+    return Book.objects.visible_to(user).select_related("area", "association")
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    code: str
+    name: str
+    type: str
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        """Balance on the account's normal side."""
+        if self.type in DEBIT_NORMAL:
+            return self.debit - self.credit
+        return self.credit - self.debit
+
+
+def trial_balance(
+    *, book: Book, start: datetime.date | None = None, end: datetime.date | None = None
+) -> list[TrialBalanceRow]:
+    """Debit and credit totals per account for the period, one grouped query over the lines."""
+    lines = JournalLine.objects.filter(book=book)
+    if start:
+        lines = lines.filter(date__gte=start)
+    if end:
+        lines = lines.filter(date__lte=end)
+    totals = {
+        row["account_id"]: row
+        for row in lines.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")).order_by()
+    }
+    rows = []
+    for account in Account.objects.filter(book=book).order_by("code"):
+        row = totals.get(account.pk, {})
+        rows.append(
+            TrialBalanceRow(
+                account.code, account.name, account.type, row.get("d") or ZERO, row.get("c") or ZERO
+            )
+        )
+    return rows
+
+
+def account_ledger(
+    *, account: Account, start: datetime.date | None = None, end: datetime.date | None = None
+) -> tuple[Decimal, list[dict]]:
+    """Opening balance and the lines of the period with a running balance (window function)."""
+    sign = 1 if account.type in DEBIT_NORMAL else -1
+    before = JournalLine.objects.filter(account=account)
+    lines = JournalLine.objects.filter(account=account)
+    if start:
+        before = before.filter(date__lt=start)
+        lines = lines.filter(date__gte=start)
+    else:
+        before = before.none()
+    if end:
+        lines = lines.filter(date__lte=end)
+    opening_totals = before.aggregate(d=Sum("debit"), c=Sum("credit"))
+    opening = sign * ((opening_totals["d"] or ZERO) - (opening_totals["c"] or ZERO))
+    movement = (F("debit") - F("credit")) if sign == 1 else (F("credit") - F("debit"))
+    rows = list(
+        lines.select_related("entry")
+        .annotate(running=Window(Sum(movement, output_field=MONEY), order_by=[F("date"), F("id")]))
+        .order_by("date", "id")
+        .values("date", "debit", "credit", "running", "entry_id", "entry__memo", "entry__kind")
+    )
+    for row in rows:
+        row["balance"] = opening + row["running"]
+    return opening, rows
+
+
+def cash_book(*, book: Book, start=None, end=None, key: str = "cash"):
+    """现金日记账 (key="cash") or the bank book (key="bank")."""
+    return account_ledger(account=book.accounts.get(key=key), start=start, end=end)
+
+
+def balances_by_key(*, book: Book, through: datetime.date | None = None) -> dict[str, Decimal]:
+    lines = JournalLine.objects.filter(book=book)
+    if through:
+        lines = lines.filter(date__lte=through)
+    rows = (
+        lines.values("account__key", "account__type")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        balance = (row["d"] or ZERO) - (row["c"] or ZERO)
+        result[row["account__key"]] = balance if row["account__type"] in DEBIT_NORMAL else -balance
+    return result
+
+
+def unreimbursed_advances(*, user) -> QuerySet:
+    """Money that cadres paid out of pocket and the fund has not yet paid back, by person and
+    village: the report's complaint made visible to the county."""
+    return (
+        Expense.objects.visible_to(user)
+        .filter(status=ApprovalStatus.APPROVED, reimbursed_on__isnull=True)
+        .exclude(advanced_by="")
+        .values("advanced_by", "book__area__code", "book__area__name")
+        .annotate(total=Sum("amount"), count=Count("id"))
+        .order_by("book__area__code", "advanced_by")
+    )
+
+
+@dataclass(frozen=True)
+class ProjectionYear:
+    year: int
+    interest: Decimal
+    subsidy: Decimal
+
+
+def bank_borrowing_projection(
+    *, books: QuerySet[Book], from_year: int, years: int = 5
+) -> list[ProjectionYear]:
+    """Yearly interest on the bank loans of the books and the part the subsidy pays, for the
+    next `years` years. Loans are interest-only until maturity; a year's cost is prorated by
+    the days the loan runs in it. Summed over every book given (an association or a subtree)."""
+    loans = CapitalContribution.objects.filter(
+        book__in=books, source=CapitalSource.BANK_LOAN
+    ).values("amount", "received_on", "annual_rate", "term_months", "subsidy_rate")
+    result = []
+    for year in range(from_year, from_year + years):
+        interest = subsidy = Decimal(0)
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        for loan in loans:
+            start = loan["received_on"]
+            end = _add_months(start, loan["term_months"])
+            days = (min(end, last + datetime.timedelta(days=1)) - max(start, first)).days
+            if days <= 0:
+                continue
+            share = loan["amount"] * days / Decimal(365)
+            interest += share * loan["annual_rate"]
+            subsidy += share * (loan["subsidy_rate"] or 0)
+        result.append(ProjectionYear(year, to_fen(interest), to_fen(subsidy)))
+    return result
+
+
+def _add_months(date: datetime.date, months: int) -> datetime.date:
+    import calendar
+
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
+    return date.replace(
+        year=year, month=month, day=min(date.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def capital_by_source(*, books: QuerySet[Book]) -> list[dict]:
+    return list(
+        CapitalContribution.objects.filter(book__in=books)
+        .values("source")
+        .annotate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY), count=Count("id"))
+        .order_by("source")
+    )
+
+
+def ledger_is_consistent(*, book: Book) -> bool:
+    """Trial balance of the book is zero (used by tests and the admin check)."""
+    totals = JournalLine.objects.filter(book=book).aggregate(d=Sum("debit"), c=Sum("credit"))
+    return (totals["d"] or ZERO) == (totals["c"] or ZERO)
+
+
+__all__ = ["AccountType", "Q"]
