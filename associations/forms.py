@@ -7,7 +7,12 @@ from associations.models import MemberStatus, OtherLoanKind, PovertyStatus, Vill
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; it only understands ISO dates, whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format or "%Y-%m-%d")
 
 
 class MemberForm(forms.Form):
