@@ -4,7 +4,16 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 
-from associations.models import Area, Association, RoleAssignment, User
+from associations.models import (
+    Area,
+    Association,
+    IdNumberView,
+    Member,
+    MemberEvent,
+    RoleAssignment,
+    User,
+    VillageGroup,
+)
 from associations.services import AreaImportError, areas_import
 
 
@@ -75,3 +84,34 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("user__username", "area__name", "area__code")
     autocomplete_fields = ["user", "area"]
+
+
+# --- member households: read-only here, written through the services -------------------
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Member)
+class MemberAdmin(_ReadOnlyAdmin):
+    list_display = ("name", "association", "village_group", "poverty_status", "status")
+    list_filter = ("status", "poverty_status")
+    search_fields = ("name", "pinyin_full", "pinyin_initials")
+    exclude = ("id_number",)  # full numbers only on the member's page, where views are recorded
+
+
+@admin.register(IdNumberView)
+class IdNumberViewAdmin(_ReadOnlyAdmin):
+    list_display = ("member", "viewer", "viewed_at")
+
+
+admin.site.register(VillageGroup, _ReadOnlyAdmin)
+admin.site.register(MemberEvent, _ReadOnlyAdmin)
