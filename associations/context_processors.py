@@ -1,4 +1,6 @@
+from django.apps import apps
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Role
@@ -22,6 +24,10 @@ def navigation(request):
     if user.is_superuser or roles:
         items.append((reverse("associations:member_list"), _("Members")))
         items.append((reverse("guarantees:group_list"), _("Groups")))
+    if user.is_superuser or roles & STAFF_ROLES:
+        # The label is the loans app's own model name, so its translation lives with loans.
+        policy = apps.get_model("loans", "LoanPolicy")._meta.verbose_name
+        items.append((reverse("loans:policy_list"), capfirst(policy)))
     if user.is_superuser:
         items.append((reverse("admin:index"), _("Administration")))
     return {"nav_items": items, "nav_roles": sorted(Role(r).label for r in roles)}

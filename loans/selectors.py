@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from associations.models import LEVEL_DEPTH, Area, AreaLevel, Association
-from loans.models import LoanPolicy, LoanPurpose
+from loans.fees import FeeMethod
+from loans.models import LoanPolicy, LoanPurpose, PurposeCode
 from loans.policy import POLICY_FIELDS, EffectivePolicy, PolicyLayer, combine
 
 Target = Area | Association
@@ -80,29 +82,49 @@ def policy_of(target: Target) -> LoanPolicy | None:
     return LoanPolicy.objects.filter(area=target).first()
 
 
+def display_value(name: str, value) -> str:
+    """A limit's value as a user reads it in a message or on the page."""
+    if value is None:
+        return _("unlimited")
+    if isinstance(value, bool):
+        return _("on") if value else _("off")
+    if name == "fee_method":
+        return str(FeeMethod(value).label)
+    if name == "fee_rate":
+        return f"{value * 100:.2f}%"
+    if name == "purposes":
+        return "、".join(str(PurposeCode(code).label) for code in sorted(value)) or "—"
+    return str(value)
+
+
 @dataclass(frozen=True)
 class PolicyRow:
     """One limit as the policy page shows it."""
 
     name: str
     label: str
-    effective: object
-    own: object
+    effective: str
+    own: str
     source: str | None
 
 
-def policy_rows(
-    *, effective: EffectivePolicy, own: LoanPolicy | None, purpose_names: dict[str, str]
-) -> list[PolicyRow]:
+def policy_rows(*, effective: EffectivePolicy, own: LoanPolicy | None) -> list[PolicyRow]:
+    """Each limit: its effective value, this level's own value ("" = inherits), and the source."""
     rows = []
     for name in POLICY_FIELDS:
-        label = LoanPolicy._meta.get_field(name).verbose_name
-        value = getattr(effective, name)
-        mine = getattr(own, name, None) if own else None
         if name == "purposes":
-            value = "、".join(purpose_names[c] for c in sorted(value))
-            mine = "、".join(str(p) for p in own.purposes.all()) if own else ""
-        rows.append(PolicyRow(name, label, value, mine, effective.source(name)))
+            mine = frozenset(p.code for p in own.purposes.all()) if own else frozenset()
+        else:
+            mine = getattr(own, name) if own else None
+        rows.append(
+            PolicyRow(
+                name=name,
+                label=LoanPolicy._meta.get_field(name).verbose_name,
+                effective=display_value(name, getattr(effective, name)),
+                own=display_value(name, mine) if mine not in (None, "", frozenset()) else "",
+                source=effective.source(name),
+            )
+        )
     return rows
 
 

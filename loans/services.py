@@ -11,9 +11,10 @@ from associations.models import Area, AreaLevel, Association
 from loans import selectors
 from loans.exceptions import LoanRuleError
 from loans.fees import FeeMethod
-from loans.models import LoanPolicy, LoanPurpose, PurposeCode
+from loans.models import LoanPolicy, LoanPurpose
 from loans.policy import POLICY_FIELDS, PolicyLayer, combine, contradictions, widenings
 from loans.schedules import ABSOLUTE_MAX_TERM_MONTHS
+from loans.selectors import display_value
 
 VALUE_FIELDS = tuple(name for name in POLICY_FIELDS if name != "purposes")
 AMOUNTS = ("min_amount", "max_amount", "first_loan_max_amount")
@@ -29,21 +30,6 @@ AT_LEAST_ONE = (
 
 def _label(name: str) -> str:
     return capfirst(str(LoanPolicy._meta.get_field(name).verbose_name))
-
-
-def display_value(name: str, value) -> str:
-    """A limit's value as a user reads it in a message or on the page."""
-    if value is None:
-        return _("unlimited")
-    if isinstance(value, bool):
-        return _("on") if value else _("off")
-    if name == "fee_method":
-        return str(FeeMethod(value).label)
-    if name == "fee_rate":
-        return f"{value * 100:.2f}%"
-    if name == "purposes":
-        return "、".join(str(PurposeCode(code).label) for code in sorted(value)) or "—"
-    return str(value)
 
 
 def _check_own_values(values: Mapping[str, object]) -> None:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", association_views.home, name="home"),
     path("", include("associations.urls")),
     path("", include("guarantees.urls")),
+    path("", include("loans.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -29,6 +29,17 @@ def _factories():
 
 
 # URL name -> roles that may open it; every other role gets a 404. Absent: every role.
+_ALL_ROLES = {
+    "village_clerk",
+    "village_board",
+    "township_committee",
+    "township_station",
+    "county_office",
+    "city_office",
+    "auditor",
+    "member",
+}
+
 URL_ROLES: dict[str, set[str]] = {
     # Member households and groups: only the village clerk writes (issue 3).
     **dict.fromkeys(
@@ -47,6 +58,10 @@ URL_ROLES: dict[str, set[str]] = {
         ],
         {"village_clerk"},
     ),
+    # Loan policy (issue 5): every staff role reads it; city, county and township committee edit.
+    "loans:policy_list": {r for r in _ALL_ROLES if r != "member"},
+    "loans:policy_detail": {r for r in _ALL_ROLES if r != "member"},
+    "loans:policy_edit": {"city_office", "county_office", "township_committee"},
 }
 
 
