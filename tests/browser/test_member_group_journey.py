@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from associations.imports import HEADERS
 from associations.models import Member, Role
@@ -56,6 +57,7 @@ def test_clerk_imports_fixes_a_row_and_forms_a_group(page, live_server, world, t
         str(_roster(tmp_path / "bad.xlsx", broken=True))
     )
     page.get_by_role("button", name="检查文件").click()
+    expect(page.get_by_role("alert")).to_be_visible()
     problem = page.locator("table tbody tr")
     assert problem.count() == 1
     assert "4" in problem.first.inner_text() and "校验位错误" in problem.first.inner_text()
@@ -75,16 +77,20 @@ def test_clerk_imports_fixes_a_row_and_forms_a_group(page, live_server, world, t
     page.get_by_label("小组名称").fill("一组联保小组")
     page.get_by_label("搜索社员").fill("wdy")  # pinyin initials of 王党员
     page.get_by_role("button", name="搜索", exact=True).click()
+    expect(page.locator("tr", has_text="王党员")).to_have_count(1)
     page.locator("tr", has_text="王党员").get_by_role("button", name="设为组长").click()
+    expect(page.locator("ul.chosen li")).to_have_count(1)
     page.get_by_label("搜索社员").fill("")
     page.get_by_role("button", name="搜索", exact=True).click()
-    for name in ("张三", "李四", "赵五"):
+    for count, name in enumerate(("张三", "李四", "赵五"), start=2):
         page.locator("tr", has_text=name).get_by_role("button", name="加为成员").click()
-    assert "已选组长 1 名、成员 3 户" in page.content()
+        # Each press reloads the page; wait for it before pressing the next one.
+        expect(page.locator("ul.chosen li")).to_have_count(count)
+    expect(page.get_by_text("已选组长 1 名、成员 3 户")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("button", name="组建小组").click()
     page.wait_for_url(re.compile(r"/groups/\d+/$"))
-    assert page.get_by_role("heading", name="一组联保小组").is_visible()
+    expect(page.get_by_role("heading", name="一组联保小组")).to_be_visible()
     assert page.locator("table tbody tr").count() == 4
     group = GuaranteeGroup.objects.get()
     assert group.memberships.filter(role="leader").get().member.name == "王党员"
@@ -95,7 +101,7 @@ def test_clerk_imports_fixes_a_row_and_forms_a_group(page, live_server, world, t
     page.goto(f"{live_server.url}/members/{member.pk}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="Joint-liability group").is_visible()
+    expect(page.get_by_role("heading", name="Joint-liability group")).to_be_visible()
     page.goto(f"{live_server.url}/groups/new/")
     assert page.get_by_role("heading", name="Form a group").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
