@@ -120,9 +120,25 @@ class MemberResource(resources.ModelResource):
 
 
 def member_template() -> bytes:
-    """The empty roster with its Chinese headers: what the page and the command offer."""
+    """The empty roster with its Chinese headers: what the page and the command offer.
+
+    The ID and phone columns are formatted as text: Excel would otherwise turn an 18-digit
+    ID number into a rounded floating-point number.
+    """
+    import io
+
+    import openpyxl
+
     dataset = MemberResource(template=True).export(queryset=Member.objects.none())
-    return XLSX().export_data(dataset)
+    book = openpyxl.load_workbook(io.BytesIO(XLSX().export_data(dataset)))
+    sheet = book.active
+    for column, width in (("A", 10), ("B", 22), ("C", 14), ("J", 12), ("K", 16)):
+        sheet.column_dimensions[column].width = width
+    for column in ("B", "C"):
+        sheet.column_dimensions[column].number_format = "@"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def member_export(*, members, viewer: User | None, full_id_numbers: bool) -> bytes:
