@@ -1,16 +1,8 @@
-class AssociationRuleError(Exception):
-    """A rule of the area tree, associations or roles refused an operation.
+from mutualaid.errors import RuleError
 
-    `message` is already in the user's language (lazy gettext); `code` is stable for tests.
-    """
 
-    def __init__(self, message, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    def __str__(self) -> str:
-        return str(self.message)
+class AssociationRuleError(RuleError):
+    """A rule of the area tree, associations, roles or members refused an operation."""
 
 
 class MemberRuleError(AssociationRuleError):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from associations.codes import BadCode, level_of, normalise, parent_candidates, prefix_of
@@ -35,6 +36,7 @@ from associations.models import (
     VillageGroup,
 )
 from associations.scoping import forget_scope
+from mutualaid.errors import RuleError
 from mutualaid.money import ZERO, to_fen
 
 
@@ -472,6 +474,13 @@ def no_debts_known(member: Member) -> bool:
 RefundPoster = Callable[..., None]
 
 
+def _configured(paths: list[str]) -> list[Callable]:
+    """Checks other apps add to the exit (settings.MEMBER_EXIT_GUARDS): each takes the member
+    and returns a refusal message or None. Wired by dotted path, so associations imports none
+    of the apps that depend on it."""
+    return [import_string(path) for path in paths]
+
+
 @transaction.atomic
 def member_exit(
     *,
@@ -492,9 +501,9 @@ def member_exit(
 
     The seam for the money: when the refund is more than zero, `post_refund(member=, amount=,
     on=, by=)` is called inside this transaction, after the checks and before the exit is
-    saved. The funds app passes a function that posts the journal entry (debit member
-    contributions, credit cash); if it raises, nothing of the exit is written. Without it,
-    only the refund amount is recorded on the member.
+    saved; by default it is `settings.MEMBER_REFUND_POSTER`, the funds app's function that
+    posts the journal entry (debit member contributions, credit cash). If it raises, nothing
+    of the exit is written. The guards of `settings.MEMBER_EXIT_GUARDS` may refuse the exit.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status != MemberStatus.ACTIVE:
@@ -510,6 +519,10 @@ def member_exit(
             _("The household still owes the association money; settle it before the exit."),
             "owes",
         )
+    for guard in _configured(settings.MEMBER_EXIT_GUARDS):
+        refusal = guard(member)
+        if refusal:
+            raise MemberRuleError(refusal, "exit_guard")
     months = getattr(settings, "MEMBER_REFUND_AFTER_MONTHS", 12)
     if refund and not membership_complete(joined_on=member.joined_on, on=on, months=months):
         raise MemberRuleError(
@@ -518,8 +531,13 @@ def member_exit(
             "refund_too_early",
         )
     amount = member.contribution_paid if refund else ZERO
+    if post_refund is None and settings.MEMBER_REFUND_POSTER:
+        post_refund = import_string(settings.MEMBER_REFUND_POSTER)
     if amount > 0 and post_refund is not None:
-        post_refund(member=member, amount=amount, on=on, by=by)
+        try:
+            post_refund(member=member, amount=amount, on=on, by=by)
+        except RuleError as error:  # e.g. not enough cash: the clerk sees the books' reason
+            raise MemberRuleError(error.message, error.code) from error
     member.status = MemberStatus.EXITED
     member.exited_on = on
     member.exit_reason = reason.strip()

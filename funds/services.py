@@ -349,6 +349,18 @@ def member_contribution_refund(
     )
 
 
+def member_refund_post(*, member, amount: Decimal, on: datetime.date, by) -> None:
+    """settings.MEMBER_REFUND_POSTER: the journal entry of a leaving member's refund."""
+    member_contribution_refund(
+        association=member.association,
+        member_name=member.name,
+        amount=amount,
+        on=on,
+        by=by,
+        source=member,
+    )
+
+
 # --- year-end --------------------------------------------------------------------------------
 
 

@@ -325,3 +325,19 @@ def placement_create(
         agreed_on=agreed_on,
         dividend_terms=dividend_terms.strip(),
     )
+
+
+def member_exit_guard(member: Member) -> str | None:
+    """settings.MEMBER_EXIT_GUARDS: a household in an active group leaves the group first, so
+    the group's composition is re-checked by the group services, not silently broken."""
+    membership = (
+        GroupMembership.objects.filter(member=member, left_on__isnull=True)
+        .select_related("group")
+        .first()
+    )
+    if membership is None:
+        return None
+    return _(
+        "%(name)s is still in the joint-liability group %(group)s; remove or replace the "
+        "household in the group first."
+    ) % {"name": member.name, "group": membership.group.name}

@@ -1,13 +1,5 @@
-class LoanRuleError(Exception):
-    """A loan rule refused an operation.
+from mutualaid.errors import RuleError
 
-    `message` is already in the user's language (gettext); `code` is stable for tests and views.
-    """
 
-    def __init__(self, message, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-    def __str__(self) -> str:
-        return str(self.message)
+class LoanRuleError(RuleError):
+    """A loan rule refused an operation."""

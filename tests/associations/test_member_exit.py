@@ -23,11 +23,22 @@ def _today():
 
 @pytest.fixture
 def member(world):
-    return factories.member(
+    from funds.services import member_contribution_receive
+
+    member = factories.member(
         world.inside.association,
         joined_on=datetime.date(2024, 6, 30),
         contribution_paid=Decimal("500.00"),
     )
+    # The contribution went into the association's cash when the household joined.
+    member_contribution_receive(
+        association=member.association,
+        member_name=member.name,
+        amount=Decimal("500.00"),
+        on=member.joined_on,
+        by=None,
+    )
+    return member
 
 
 def _unchanged(member):

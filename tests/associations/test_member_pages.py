@@ -151,6 +151,20 @@ def test_clerk_edits_and_records_an_exit(client, world, roster):
     member.refresh_from_db()
     assert (member.household_size, member.is_party_member) == (7, True)
     exit_url = reverse("associations:member_exit", args=[member.pk])
+    refused = client.post(exit_url, {"on": "2025-01-01", "reason": "外迁", "refund": "on"})
+    assert "资金不足" in refused.content.decode()  # the contribution never reached the cash
+    member.refresh_from_db()
+    assert member.status == "active"
+
+    from funds.services import member_contribution_receive
+
+    member_contribution_receive(
+        association=member.association,
+        member_name=member.name,
+        amount=member.contribution_paid,
+        on=member.joined_on,
+        by=None,
+    )
     response = client.post(exit_url, {"on": "2025-01-01", "reason": "外迁", "refund": "on"})
     assert response.status_code == 302
     member.refresh_from_db()

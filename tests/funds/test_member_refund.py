@@ -1,0 +1,72 @@
+"""A member's exit posts the refund through the books, and a group member cannot just leave."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from associations.exceptions import MemberRuleError
+from associations.models import Member
+from associations.services import member_exit
+from funds.journal import book_for_association
+from funds.models import EntryKind, JournalEntry
+from funds.selectors import balances_by_key
+from funds.services import member_contribution_receive
+from tests import factories
+
+JOINED = datetime.date(2025, 1, 10)
+
+
+@pytest.fixture
+def member(world):
+    member = factories.member(
+        world.inside.association, joined_on=JOINED, contribution_paid=Decimal("800.00")
+    )
+    member_contribution_receive(
+        association=member.association,
+        member_name=member.name,
+        amount=Decimal("800.00"),
+        on=JOINED,
+        by=None,
+    )
+    return member
+
+
+def test_exit_posts_the_refund_in_the_same_transaction(world, member, clerk):
+    member_exit(member=member, by=clerk, on=datetime.date(2026, 2, 1), reason="外出务工")
+    book = book_for_association(world.inside.association)
+    entry = JournalEntry.objects.get(kind=EntryKind.REFUND)
+    assert (entry.source_type, entry.source_id) == ("associations.member", member.pk)
+    balances = balances_by_key(book=book)
+    assert balances["cash"] == Decimal("0.00")
+    assert balances["member_contributions"] == Decimal("0.00")
+
+
+def test_refund_without_cash_writes_nothing(world, member, clerk):
+    other = factories.member(
+        world.inside.association, joined_on=JOINED, contribution_paid=Decimal("900.00")
+    )  # never paid into cash
+    with pytest.raises(MemberRuleError) as raised:
+        member_exit(member=other, by=clerk, on=datetime.date(2026, 2, 1), reason="迁出")
+    assert raised.value.code == "negative_cash"
+    assert Member.objects.get(pk=other.pk).status == "active"
+    assert not JournalEntry.objects.filter(kind=EntryKind.REFUND).exists()
+
+
+def test_a_household_in_an_active_group_cannot_exit(world, member, clerk):
+    from guarantees.services import group_form
+
+    leaders = [factories.member(world.inside.association, is_party_member=True)]
+    households = [member] + [factories.member(world.inside.association) for _ in range(2)]
+    group_form(
+        association=world.inside.association,
+        name="一组",
+        leaders=leaders,
+        households=households,
+        formed_on=datetime.date(2026, 1, 5),
+        by=clerk,
+    )
+    with pytest.raises(MemberRuleError) as raised:
+        member_exit(member=member, by=clerk, on=datetime.date(2026, 2, 1), reason="迁出")
+    assert raised.value.code == "exit_guard" and "一组" in raised.value.message
+    assert not JournalEntry.objects.filter(kind=EntryKind.REFUND).exists()
