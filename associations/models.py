@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
-from associations.scoping import ScopedQuerySet, scope_q, visible_prefixes
+from associations.scoping import HouseholdScopedQuerySet, ScopedQuerySet
 
 models.CharField.register_lookup(Length)
 
@@ -262,19 +262,9 @@ class VillageGroup(models.Model):
         return self.name
 
 
-class MemberQuerySet(ScopedQuerySet):
+class MemberQuerySet(HouseholdScopedQuerySet):
     scope_path = "association__area__code"
-
-    def visible_to(self, user, roles=None):
-        """Staff see their subtree; a member login sees only its own household."""
-        wanted = set(roles) if roles is not None else set(Role.values)
-        staff_prefixes = visible_prefixes(user, wanted - {Role.MEMBER})
-        if staff_prefixes is None:
-            return self.all()
-        condition = scope_q(self.scope_path, staff_prefixes)
-        if Role.MEMBER in wanted and getattr(user, "is_authenticated", False) and user.is_active:
-            condition |= Q(user_id=user.pk)
-        return self.filter(condition)
+    member_path = "user_id"
 
 
 class Member(models.Model):

@@ -82,6 +82,33 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(scope_q(self.scope_path, prefixes))
 
 
+class HouseholdScopedQuerySet(ScopedQuerySet):
+    """Staff see their subtree; a member login (role `member`) sees only what concerns its own
+    household. Set `member_path` to the lookup from the model to the household's login id
+    (e.g. "user_id" on Member, "member__user_id" on a loan)."""
+
+    member_path: str = ""
+
+    def visible_to(self, user, roles: Iterable[str] | None = None):
+        wanted = set(roles) if roles is not None else None
+        staff = None if wanted is None else wanted - {"member"}
+        prefixes = visible_prefixes(user, staff if staff is not None else _staff_roles(user))
+        if prefixes is None:
+            return self.all()
+        condition = scope_q(self.scope_path, prefixes)
+        member_wanted = wanted is None or "member" in wanted
+        if member_wanted and getattr(user, "is_authenticated", False) and user.is_active:
+            mine = self.model._base_manager.filter(**{self.member_path: user.pk}).values("pk")
+            condition |= Q(pk__in=mine)
+        return self.filter(condition)
+
+
+def _staff_roles(user) -> set[str]:
+    return (
+        set(_assignments(user)) - {"member"} if getattr(user, "is_authenticated", False) else set()
+    )
+
+
 def get_visible_or_404(queryset: ScopedQuerySet, user, roles=None, **lookup):
     """The one access helper for detail pages: the object if in scope, else 404 (never 403)."""
     try:

@@ -307,6 +307,19 @@ def expense_reimburse(*, expense: Expense, on: datetime.date, by, into: str = "c
 # --- member contributions --------------------------------------------------------------------
 
 
+def _contribution_entry(*, association, kind, memo, debit, credit, amount, on, by, source):
+    amount = _positive(amount)
+    return journal_post(
+        book=book_for_association(association),
+        date=on,
+        kind=kind,
+        by=by,
+        source=source,
+        memo=memo,
+        lines=[Dr(debit, amount), Cr(credit, amount)],
+    )
+
+
 def member_contribution_receive(
     *,
     association: Association,
@@ -317,14 +330,16 @@ def member_contribution_receive(
     source=None,
 ):
     """A household pays its contribution (互助金), a liability of the fund."""
-    return journal_post(
-        book=book_for_association(association),
-        date=on,
+    return _contribution_entry(
+        association=association,
         kind=EntryKind.CONTRIBUTION,
+        debit="cash",
+        credit="member_contributions",
+        amount=amount,
+        on=on,
         by=by,
         source=source,
         memo=_("Contribution of %(name)s") % {"name": member_name},
-        lines=[Dr("cash", _positive(amount)), Cr("member_contributions", amount)],
     )
 
 
@@ -338,14 +353,16 @@ def member_contribution_refund(
     source=None,
 ):
     """Refund a leaving household's own contribution (the members app's `post_refund`)."""
-    return journal_post(
-        book=book_for_association(association),
-        date=on,
+    return _contribution_entry(
+        association=association,
         kind=EntryKind.REFUND,
+        debit="member_contributions",
+        credit="cash",
+        amount=amount,
+        on=on,
         by=by,
         source=source,
         memo=_("Contribution refund to %(name)s") % {"name": member_name},
-        lines=[Dr("member_contributions", _positive(amount)), Cr("cash", amount)],
     )
 
 

@@ -2,26 +2,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import Association, Member, Role, User
-from associations.scoping import ScopedQuerySet, scope_q, visible_prefixes
-
-
-class _MemberAwareQuerySet(ScopedQuerySet):
-    """Staff see their subtree; a member login sees what concerns its own household."""
-
-    scope_path = "association__area__code"
-    member_path = ""
-
-    def visible_to(self, user, roles=None):
-        wanted = set(roles) if roles is not None else set(Role.values)
-        prefixes = visible_prefixes(user, wanted - {Role.MEMBER})
-        if prefixes is None:
-            return self.all()
-        condition = scope_q(self.scope_path, prefixes)
-        if Role.MEMBER in wanted and getattr(user, "is_authenticated", False) and user.is_active:
-            mine = self.model.objects.filter(**{self.member_path: user.pk}).values("pk")
-            condition |= Q(pk__in=mine)
-        return self.filter(condition)
+from associations.models import Association, Member, User
+from associations.scoping import HouseholdScopedQuerySet
 
 
 class GroupRole(models.TextChoices):
@@ -34,7 +16,8 @@ class GroupStatus(models.TextChoices):
     DISSOLVED = "dissolved", _("dissolved")
 
 
-class GuaranteeGroupQuerySet(_MemberAwareQuerySet):
+class GuaranteeGroupQuerySet(HouseholdScopedQuerySet):
+    scope_path = "association__area__code"
     member_path = "memberships__member__user_id"
 
 
@@ -156,7 +139,8 @@ class GroupChange(models.Model):
         return f"{self.group} · {self.get_kind_display()} · {self.on}"
 
 
-class PersonalGuaranteeQuerySet(_MemberAwareQuerySet):
+class PersonalGuaranteeQuerySet(HouseholdScopedQuerySet):
+    scope_path = "association__area__code"
     member_path = "borrower__user_id"
 
 
@@ -195,7 +179,8 @@ class PartnerKind(models.TextChoices):
     COOPERATIVE = "cooperative", _("cooperative-led")
 
 
-class PlacementQuerySet(_MemberAwareQuerySet):
+class PlacementQuerySet(HouseholdScopedQuerySet):
+    scope_path = "association__area__code"
     member_path = "member__user_id"
 
 
