@@ -28,6 +28,8 @@ def navigation(request):
         # The label is the loans app's own model name, so its translation lives with loans.
         policy = apps.get_model("loans", "LoanPolicy")._meta.verbose_name
         items.append((reverse("loans:policy_list"), capfirst(policy)))
+        books = apps.get_model("funds", "Book")._meta.verbose_name_plural
+        items.append((reverse("funds:book_list"), capfirst(books)))
     if user.is_superuser:
         items.append((reverse("admin:index"), _("Administration")))
     return {"nav_items": items, "nav_roles": sorted(Role(r).label for r in roles)}

@@ -4,10 +4,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value, Window
+from django.db.models import Count, DecimalField, F, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
-from funds.chart import DEBIT_NORMAL, AccountType
+from funds.chart import DEBIT_NORMAL
 from funds.models import (
     ZERO,
     Account,
@@ -23,8 +23,8 @@ from mutualaid.money import to_fen
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def books_visible(*, user) -> QuerySet[Book]:
-    return Book.objects.visible_to(user).select_related("area", "association")
+def books_visible(*, user, roles=None) -> QuerySet[Book]:
+    return Book.objects.visible_to(user, roles=roles).select_related("area", "association")
 
 
 @dataclass(frozen=True)
@@ -187,4 +187,19 @@ def ledger_is_consistent(*, book: Book) -> bool:
     return (totals["d"] or ZERO) == (totals["c"] or ZERO)
 
 
-__all__ = ["AccountType", "Q"]
+def book_balances(*, books) -> dict[int, dict[str, Decimal]]:
+    """Cash, bank and loans receivable of many books in one grouped query (no N+1)."""
+    rows = (
+        JournalLine.objects.filter(
+            book__in=books, account__key__in=["cash", "bank", "loans_receivable"]
+        )
+        .values("book_id", "account__key")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .order_by()
+    )
+    result: dict[int, dict[str, Decimal]] = {}
+    for row in rows:
+        result.setdefault(row["book_id"], {})[row["account__key"]] = (row["d"] or ZERO) - (
+            row["c"] or ZERO
+        )
+    return result

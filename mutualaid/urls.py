@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("associations.urls")),
     path("", include("guarantees.urls")),
     path("", include("loans.urls")),
+    path("funds/", include("funds.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -19,7 +19,20 @@ URL_KWARGS: dict[str, Callable] = {
     "association_id": lambda world: world.inside.association.pk,
     "member_id": lambda world: _factories().scoped_member(world).pk,
     "group_id": lambda world: _factories().scoped_group(world).pk,
+    "book_id": lambda world: _funds(world).book.pk,
+    "account_code": lambda world: "1001",
+    "report": lambda world: "trial_balance",
+    "entry_id": lambda world: _funds(world).entry.pk,
+    "expense_id": lambda world: _funds(world).expense.pk,
+    "year": lambda world: 2025,
+    "transfer_id": lambda world: _funds(world).transfer.pk,
 }
+
+
+def _funds(world):
+    from tests.funds.scoped import scoped_funds
+
+    return scoped_funds(world)
 
 
 def _factories():
@@ -62,6 +75,27 @@ URL_ROLES: dict[str, set[str]] = {
     "loans:policy_list": {r for r in _ALL_ROLES if r != "member"},
     "loans:policy_detail": {r for r in _ALL_ROLES if r != "member"},
     "loans:policy_edit": {"city_office", "county_office", "township_committee"},
+    # The books (issue 4): every staff role reads; members get nothing.
+    **dict.fromkeys(
+        [
+            "funds:book_list",
+            "funds:book_detail",
+            "funds:account_ledger",
+            "funds:book_export",
+            "funds:entry_detail",
+            "funds:expense_list",
+            "funds:surplus",
+            "funds:transfers",
+            "funds:projections",
+            "funds:advances",
+        ],
+        {r for r in _ALL_ROLES if r != "member"},
+    ),
+    "funds:capital_new": {"village_clerk", "township_station", "county_office", "city_office"},
+    "funds:expense_decide": {"village_clerk", "village_board", "township_station"},
+    "funds:expense_reimburse": {"village_clerk", "township_station"},
+    "funds:book_close": {"township_station"},
+    "funds:transfer_decide": {"county_office", "city_office"},
 }
 
 

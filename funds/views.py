@@ -1,0 +1,489 @@
+"""Pages of the books. Each view finds its object in the user's scope (or 404s), parses the
+form, calls one service and renders; the rules are in funds.services and funds.journal."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.member_views import xlsx_response
+from associations.models import Role
+from associations.scoping import get_visible_or_404, user_roles
+from funds import selectors, services
+from funds.exceptions import FundsRuleError
+from funds.forms import (
+    CapitalForm,
+    DateReasonForm,
+    ExpenseForm,
+    MonthForm,
+    PeriodForm,
+    SurplusForm,
+    TransferForm,
+)
+from funds.journal import book_for_association, journal_reverse, month_close, pool_book_open
+from funds.models import (
+    Account,
+    ApprovalStatus,
+    Book,
+    Expense,
+    JournalEntry,
+    SurplusAllocation,
+    Transfer,
+)
+
+STAFF = {r for r in Role.values if r != Role.MEMBER}
+RECORDERS = {Role.VILLAGE_CLERK, Role.TOWNSHIP_STATION}
+EXPENSE_DECIDERS = {Role.VILLAGE_CLERK, Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION}
+REVERSERS = {Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION}
+SURPLUS_DECIDERS = {Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION}
+OFFICES = {Role.COUNTY_OFFICE, Role.CITY_OFFICE}
+
+
+def _require(user, roles: set[str]) -> None:
+    if not (user.is_superuser or user_roles(user) & roles):
+        raise Http404
+
+
+def _book(request, book_id: int, roles: set[str] = STAFF) -> Book:
+    return get_visible_or_404(
+        Book.objects.select_related("area", "association"), request.user, roles=roles, pk=book_id
+    )
+
+
+def _can(request, roles: set[str]) -> bool:
+    return request.user.is_superuser or bool(user_roles(request.user) & roles)
+
+
+def _post_only(request):
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+def _period(request) -> tuple[datetime.date | None, datetime.date | None, PeriodForm]:
+    form = PeriodForm(request.GET or None)
+    if form.is_valid():
+        return form.cleaned_data["start"], form.cleaned_data["end"], form
+    return None, None, PeriodForm()
+
+
+@login_required
+def book_list(request):
+    _require(request.user, STAFF)
+    if request.method == "POST":  # a county or city office opens its capital pool
+        _require(request.user, OFFICES)
+        for assignment in request.user.role_assignments.filter(role__in=OFFICES):
+            pool_book_open(area=assignment.area)
+        messages.success(request, _("The capital pool is open."))
+        return redirect("funds:book_list")
+    # Every association in scope has books; open the missing ones on first sight.
+    from associations.models import Association
+
+    for association in Association.objects.visible_to(request.user, roles=STAFF).filter(
+        book__isnull=True
+    ):
+        book_for_association(association)
+    books = list(selectors.books_visible(user=request.user, roles=STAFF))
+    balances = selectors.book_balances(books=books)
+    rows = [(book, balances.get(book.pk, {})) for book in books]
+    can_open_pool = _can(request, OFFICES) and not any(
+        book.is_pool
+        and book.area_id
+        in set(
+            request.user.role_assignments.filter(role__in=OFFICES).values_list("area_id", flat=True)
+        )
+        for book in books
+    )
+    return render(request, "funds/book_list.html", {"rows": rows, "can_open_pool": can_open_pool})
+
+
+@login_required
+def book_detail(request, book_id: int):
+    book = _book(request, book_id)
+    start, end, form = _period(request)
+    rows = selectors.trial_balance(book=book, start=start, end=end)
+    return render(
+        request,
+        "funds/book_detail.html",
+        {
+            "book": book,
+            "rows": rows,
+            "form": form,
+            "total_debit": sum((r.debit for r in rows), Decimal(0)),
+            "total_credit": sum((r.credit for r in rows), Decimal(0)),
+            "entries": book.entries.order_by("-date", "-id")[:20],
+            "can_record": _can(request, RECORDERS | (OFFICES if book.is_pool else set())),
+            "can_close": _can(request, {Role.TOWNSHIP_STATION}),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def account_ledger(request, book_id: int, account_code: str):
+    book = _book(request, book_id)
+    account = Account.objects.filter(book=book, code=account_code).first()
+    if account is None:
+        raise Http404
+    start, end, form = _period(request)
+    opening, lines = selectors.account_ledger(account=account, start=start, end=end)
+    return render(
+        request,
+        "funds/account_ledger.html",
+        {
+            "book": book,
+            "account": account,
+            "opening": opening,
+            "lines": lines,
+            "form": form,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+EXPORTS = {"trial_balance", "ledger"}
+
+
+@login_required
+def book_export(request, book_id: int, report: str):
+    """Excel of the trial balance, or of one account's ledger (?account=1001 for the cash
+    book, 1002 for the bank book), for the period in the query."""
+    book = _book(request, book_id)
+    if report not in EXPORTS:
+        raise Http404
+    start, end, _form = _period(request)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    if report == "trial_balance":
+        sheet.title = _("Trial balance")[:31]
+        sheet.append([book.name, str(start or ""), str(end or "")])
+        sheet.append([_("Code"), _("Account"), _("Debit"), _("Credit"), _("Balance")])
+        for row in selectors.trial_balance(book=book, start=start, end=end):
+            sheet.append([row.code, row.name, row.debit, row.credit, row.balance])
+        name = f"trial-balance-{book.area_id}.xlsx"
+    else:
+        account = Account.objects.filter(book=book, code=request.GET.get("account", "")).first()
+        if account is None:
+            raise Http404
+        opening, lines = selectors.account_ledger(account=account, start=start, end=end)
+        sheet.title = account.code
+        sheet.append([book.name, f"{account.code} {account.name}"])
+        sheet.append([_("Date"), _("Memo"), _("Debit"), _("Credit"), _("Balance")])
+        sheet.append(["", _("Opening balance"), "", "", opening])
+        for line in lines:
+            sheet.append(
+                [line["date"], line["entry__memo"], line["debit"], line["credit"], line["balance"]]
+            )
+        name = f"ledger-{account.code}-{book.area_id}.xlsx"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return xlsx_response(buffer.getvalue(), name)
+
+
+@login_required
+def entry_detail(request, book_id: int, entry_id: int):
+    book = _book(request, book_id)
+    entry = (
+        JournalEntry.objects.filter(book=book, pk=entry_id)
+        .select_related("reverses", "created_by")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    form = DateReasonForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST":
+        _require(request.user, REVERSERS)
+        if form.is_valid():
+            try:
+                reversal = journal_reverse(
+                    entry=entry,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    date=form.cleaned_data["on"],
+                )
+            except FundsRuleError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The reversing entry is posted."))
+                return redirect("funds:entry_detail", book_id=book.pk, entry_id=reversal.pk)
+    return render(
+        request,
+        "funds/entry_detail.html",
+        {
+            "book": book,
+            "entry": entry,
+            "lines": entry.lines.select_related("account"),
+            "reversal": JournalEntry.objects.filter(reverses=entry).first(),
+            "form": form,
+            "can_reverse": _can(request, REVERSERS),
+        },
+    )
+
+
+@login_required
+def capital_new(request, book_id: int):
+    book = _book(request, book_id, roles=RECORDERS | OFFICES)
+    form = CapitalForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.capital_receive(book=book, by=request.user, **data)
+        except FundsRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The capital is recorded."))
+            return redirect("funds:book_detail", book_id=book.pk)
+    return render(
+        request,
+        "funds/form.html",
+        {"book": book, "form": form, "title": _("Record capital received")},
+    )
+
+
+@login_required
+def expense_list(request, book_id: int):
+    book = _book(request, book_id)
+    form = None
+    if _can(request, RECORDERS) and not book.is_pool:
+        form = ExpenseForm(request.POST or None, initial={"spent_on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.expense_record(book=book, by=request.user, **form.cleaned_data)
+            except FundsRuleError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The expense is recorded and awaits approval."))
+                return redirect("funds:expense_list", book_id=book.pk)
+    elif request.method == "POST":
+        raise Http404
+    expenses = book.expenses.select_related("recorded_by", "decided_by")
+    return render(
+        request,
+        "funds/expense_list.html",
+        {
+            "book": book,
+            "form": form,
+            "expenses": expenses,
+            "can_decide": _can(request, EXPENSE_DECIDERS),
+            "can_reimburse": _can(request, RECORDERS),
+        },
+    )
+
+
+def _expense(request, book_id: int, expense_id: int, roles: set[str]) -> Expense:
+    book = _book(request, book_id, roles=roles)
+    expense = Expense.objects.filter(book=book, pk=expense_id).first()
+    if expense is None:
+        raise Http404
+    return expense
+
+
+@login_required
+def expense_decide(request, book_id: int, expense_id: int):
+    expense = _expense(request, book_id, expense_id, EXPENSE_DECIDERS)
+    if refused := _post_only(request):
+        return refused
+    try:
+        services.expense_decide(
+            expense=expense, by=request.user, approve=request.POST.get("decision") == "approve"
+        )
+    except FundsRuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The decision is recorded."))
+    return redirect("funds:expense_list", book_id=book_id)
+
+
+@login_required
+def expense_reimburse(request, book_id: int, expense_id: int):
+    expense = _expense(request, book_id, expense_id, RECORDERS)
+    if refused := _post_only(request):
+        return refused
+    try:
+        services.expense_reimburse(
+            expense=expense,
+            by=request.user,
+            on=timezone.localdate(),
+            into=request.POST.get("into", "cash"),
+        )
+    except FundsRuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The advance is reimbursed."))
+    return redirect("funds:expense_list", book_id=book_id)
+
+
+@login_required
+def book_close(request, book_id: int):
+    book = _book(request, book_id, roles={Role.TOWNSHIP_STATION})
+    last_month_end = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    form = MonthForm(request.POST or None, initial={"month": last_month_end})
+    if request.method == "POST" and form.is_valid():
+        try:
+            month_close(book=book, month=form.cleaned_data["month"], by=request.user)
+        except FundsRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The month is closed."))
+            return redirect("funds:book_detail", book_id=book.pk)
+    return render(
+        request,
+        "funds/form.html",
+        {
+            "book": book,
+            "form": form,
+            "title": _("Close a month"),
+            "closes": book.closes.select_related("closed_by")[:12],
+        },
+    )
+
+
+@login_required
+def surplus(request, book_id: int, year: int):
+    """The year's surplus, its proposed split and the statement for public posting."""
+    book = _book(request, book_id)
+    allocation = (
+        SurplusAllocation.objects.filter(book=book, year=year)
+        .exclude(status=ApprovalStatus.REJECTED)
+        .first()
+    )
+    form = SurplusForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "propose":
+                _require(request.user, RECORDERS)
+                if form.is_valid():
+                    split = services.Split(
+                        **{
+                            f"{key}_bp": int(value * 100)
+                            for key, value in form.cleaned_data.items()
+                        }
+                    )
+                    services.surplus_propose(book=book, year=year, split=split, by=request.user)
+                    messages.success(request, _("The allocation is proposed."))
+                    return redirect("funds:surplus", book_id=book.pk, year=year)
+            elif action in ("approve", "reject") and allocation:
+                _require(request.user, SURPLUS_DECIDERS)
+                services.surplus_decide(
+                    allocation=allocation,
+                    by=request.user,
+                    approve=action == "approve",
+                    on=timezone.localdate(),
+                )
+                messages.success(request, _("The decision is recorded."))
+                return redirect("funds:surplus", book_id=book.pk, year=year)
+            else:
+                raise Http404
+        except FundsRuleError as error:
+            form.add_error(None, error.message)
+    return render(
+        request,
+        "funds/surplus.html",
+        {
+            "book": book,
+            "year": year,
+            "allocation": allocation,
+            "form": form,
+            "year_surplus": services.year_surplus(book, year),
+            "shares": services.surplus_shares(allocation) if allocation else [],
+            "can_propose": _can(request, RECORDERS),
+            "can_decide": _can(request, SURPLUS_DECIDERS),
+        },
+    )
+
+
+@login_required
+def transfers(request, book_id: int):
+    """A pool's transfers (and the request form for its office); an association's receipts."""
+    book = _book(request, book_id)
+    form = None
+    if book.is_pool and _can(request, OFFICES | {Role.AUDITOR}):
+        from associations.models import Association
+
+        targets = Book.objects.visible_to(request.user).filter(
+            association__in=Association.objects.filter(area__code__startswith=book.area.prefix)
+        )
+        form = TransferForm(
+            request.POST or None, targets=targets, initial={"on": timezone.localdate()}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.transfer_request(pool=book, by=request.user, **form.cleaned_data)
+            except FundsRuleError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The transfer awaits the office's approval."))
+                return redirect("funds:transfers", book_id=book.pk)
+    elif request.method == "POST":
+        raise Http404
+    rows = (
+        Transfer.objects.filter(pool=book) if book.is_pool else Transfer.objects.filter(target=book)
+    )
+    return render(
+        request,
+        "funds/transfers.html",
+        {
+            "book": book,
+            "form": form,
+            "transfers": rows.select_related("target", "requested_by", "decided_by"),
+            "can_decide": _can(request, OFFICES),
+        },
+    )
+
+
+@login_required
+def transfer_decide(request, transfer_id: int):
+    transfer = get_visible_or_404(
+        Transfer.objects.select_related("pool"), request.user, roles=OFFICES, pk=transfer_id
+    )
+    if refused := _post_only(request):
+        return refused
+    try:
+        services.transfer_decide(
+            transfer=transfer, by=request.user, approve=request.POST.get("decision") == "approve"
+        )
+    except FundsRuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The decision is recorded."))
+    return redirect("funds:transfers", book_id=transfer.pool_id)
+
+
+@login_required
+def projections(request):
+    """Bank-borrowing interest and subsidy for the next five years, per book and in total."""
+    _require(request.user, STAFF)
+    books = Book.objects.visible_to(request.user, roles=STAFF)
+    year = timezone.localdate().year
+    per_book = []
+    for book in books.filter(capital__source="bank_loan").distinct().select_related("area"):
+        per_book.append(
+            (
+                book,
+                selectors.bank_borrowing_projection(
+                    books=Book.objects.filter(pk=book.pk), from_year=year
+                ),
+            )
+        )
+    return render(
+        request,
+        "funds/projections.html",
+        {
+            "total": selectors.bank_borrowing_projection(books=books, from_year=year),
+            "per_book": per_book,
+        },
+    )
+
+
+@login_required
+def advances(request):
+    _require(request.user, STAFF)
+    return render(
+        request, "funds/advances.html", {"rows": selectors.unreimbursed_advances(user=request.user)}
+    )
