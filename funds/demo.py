@@ -1,0 +1,103 @@
+"""The demo world's books: capital for every association, a county pool with an allocation,
+contributions of the demo households, and a few expenses including an unreimbursed advance."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from associations.models import Area, Association, Member, User
+from funds.journal import book_for_association, pool_book_open
+from funds.models import CapitalContribution, Expense, Transfer
+from funds.services import (
+    capital_receive,
+    expense_decide,
+    expense_record,
+    transfer_decide,
+    transfer_request,
+)
+
+D = datetime.date
+
+
+@transaction.atomic
+def load_demo_funds() -> None:
+    clerk = User.objects.get(username="clerk_sanjiaocheng")
+    for association in Association.objects.select_related("area"):
+        book = book_for_association(association)
+        if CapitalContribution.objects.filter(book=book).exists():
+            continue
+        capital_receive(
+            book=book,
+            source="government",
+            contributor="县财政局（财政扶贫资金）",
+            amount=Decimal("500000"),
+            received_on=D(2025, 1, 10),
+            by=None,
+        )
+        paid = Member.objects.filter(association=association).aggregate(s=Sum("contribution_paid"))[
+            "s"
+        ]
+        if paid:
+            capital_receive(
+                book=book,
+                source="member",
+                contributor="社员互助金",
+                into="cash",
+                amount=paid,
+                received_on=D(2025, 1, 15),
+                by=None,
+            )
+    _demo_pool()
+    _demo_expenses(clerk)
+
+
+def _demo_pool() -> None:
+    county = Area.objects.get(code="620123")
+    pool = pool_book_open(area=county)
+    if Transfer.objects.filter(pool=pool).exists():
+        return
+    office = User.objects.get(username="county_yuzhong")
+    capital_receive(
+        book=pool,
+        source="government",
+        contributor="省级财政扶贫资金",
+        amount=Decimal("2000000"),
+        received_on=D(2025, 2, 1),
+        by=office,
+    )
+    target = book_for_association(Association.objects.get(area_id="620123100201"))
+    transfer = transfer_request(
+        pool=pool,
+        target=target,
+        kind="allocate",
+        amount=Decimal("300000"),
+        on=D(2025, 3, 1),
+        reason="按户数和待贷需求追加",
+        by=User.objects.get(username="auditor_yuzhong"),
+    )
+    transfer_decide(transfer=transfer, by=office, approve=True)
+
+
+def _demo_expenses(clerk: User) -> None:
+    book = book_for_association(Association.objects.get(area_id="620123100201"))
+    if Expense.objects.filter(book=book).exists():
+        return
+    board = User.objects.get(username="board_sanjiaocheng")
+    for category, payee, amount, advanced_by, decide in [
+        ("setup", "协会组建：印章、账簿、公示栏", "980", "李明华", True),
+        ("travel", "赴县城参加互助资金培训", "120", "", True),
+        ("office", "打印公示材料", "86", "", False),
+    ]:
+        expense = expense_record(
+            book=book,
+            category=category,
+            payee=payee,
+            amount=Decimal(amount),
+            spent_on=D(2025, 4, 8),
+            by=clerk,
+            advanced_by=advanced_by,
+        )
+        if decide:
+            expense_decide(expense=expense, by=board, approve=True)
