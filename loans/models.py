@@ -1,4 +1,5 @@
-"""Loan policy and purposes. Loans, applications and repayments come with issue 5's next steps."""
+"""Loan policy and purposes; loans from application to closing, their schedules, repayments,
+transitions and write-offs."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -6,10 +7,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import Area, Association
-from associations.scoping import ScopedQuerySet
+from associations.models import Area, Association, Member
+from associations.scoping import HouseholdScopedQuerySet, ScopedQuerySet
 from loans.fees import FeeMethod
-from loans.schedules import ABSOLUTE_MAX_TERM_MONTHS
+from loans.schedules import ABSOLUTE_MAX_TERM_MONTHS, ScheduleKind
+from loans.workflow import ACTIVE_STATUSES, LoanStatus
 
 
 class PurposeCode(models.TextChoices):
@@ -202,3 +204,250 @@ class LoanPolicy(models.Model):
     @property
     def target(self) -> Area | Association:
         return self.association if self.association_id else self.area
+
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class GuaranteeKind(models.TextChoices):
+    GROUP = "group", _("joint-liability group")
+    PERSONAL = "personal", _("personal guarantor")
+    PLACEMENT = "placement", _("enterprise or cooperative placement")
+
+
+class LoanQuerySet(HouseholdScopedQuerySet):
+    scope_path = "association__area__code"
+    member_path = "member__user_id"
+
+
+class Loan(models.Model):
+    """One loan from the clerk's application to its closing; `status` follows loans.workflow."""
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="loans"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("borrower"), on_delete=models.PROTECT, related_name="loans"
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    purpose = models.ForeignKey(LoanPurpose, verbose_name=_("purpose"), on_delete=models.PROTECT)
+    schedule_kind = models.CharField(
+        _("repayment schedule"), max_length=10, choices=ScheduleKind.choices
+    )
+    custom_rows = models.JSONField(_("planned instalments"), default=list, blank=True)
+    guarantee_kind = models.CharField(_("guarantee"), max_length=10, choices=GuaranteeKind.choices)
+    group = models.ForeignKey(
+        "guarantees.GuaranteeGroup",
+        verbose_name=_("group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans",
+    )
+    guarantor = models.ForeignKey(
+        Member,
+        verbose_name=_("guarantor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="guaranteed_loans",
+    )
+    placement = models.ForeignKey(
+        "guarantees.Placement",
+        verbose_name=_("placement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans",
+    )
+    expected_income = models.DecimalField(_("expected income"), null=True, blank=True, **MONEY)
+    status = models.CharField(
+        _("status"), max_length=15, choices=LoanStatus.choices, default=LoanStatus.DRAFT
+    )
+    waited_at = models.CharField(max_length=15, blank=True)
+    fee_rate = models.DecimalField(
+        _("usage-fee rate"), max_digits=6, decimal_places=4, null=True, blank=True
+    )
+    fee_method = models.CharField(
+        _("fee method"), max_length=10, blank=True, choices=FeeMethod.choices
+    )
+    overdue_multiplier = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    notice_ends_on = models.DateField(_("public notice ends on"), null=True, blank=True)
+    disbursed_on = models.DateField(_("disbursed on"), null=True, blank=True)
+    extensions = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    objects = LoanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="loan_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="loan_term_within_cap",
+                condition=Q(term_months__gte=1, term_months__lte=ABSOLUTE_MAX_TERM_MONTHS),
+            ),
+            # One active loan per household, whatever the services do.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status__in=sorted(ACTIVE_STATUSES)),
+                name="loan_one_active_per_household",
+            ),
+            models.CheckConstraint(
+                name="loan_exactly_one_guarantee",
+                condition=(
+                    Q(
+                        guarantee_kind="group",
+                        group__isnull=False,
+                        guarantor__isnull=True,
+                        placement__isnull=True,
+                    )
+                    | Q(
+                        guarantee_kind="personal",
+                        group__isnull=True,
+                        guarantor__isnull=False,
+                        placement__isnull=True,
+                    )
+                    | Q(
+                        guarantee_kind="placement",
+                        group__isnull=True,
+                        guarantor__isnull=True,
+                        placement__isnull=False,
+                    )
+                ),
+            ),
+            models.CheckConstraint(
+                name="loan_four_eyes",
+                condition=~Q(approved_by=F("entered_by")) & ~Q(approved_by=F("submitted_by")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.amount}"
+
+
+class Instalment(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("number"))
+    due_on = models.DateField(_("due on"))
+    principal = models.DecimalField(_("principal"), **MONEY)
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["loan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "number"], name="instalment_number_unique"),
+            models.CheckConstraint(name="instalment_positive", condition=Q(principal__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.due_on} {self.principal}"
+
+
+class Repayment(models.Model):
+    """A cash repayment as allocated when recorded; a reversal keeps the row, marked."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    overdue_fee = models.DecimalField(_("overdue fee"), **MONEY)
+    usage_fee = models.DecimalField(_("usage fee"), **MONEY)
+    principal = models.DecimalField(_("principal"), **MONEY)
+    token = models.CharField(max_length=64, unique=True)
+    entry = models.OneToOneField("funds.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    reversal_entry = models.OneToOneField(
+        "funds.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reversal_reason = models.CharField(_("reason for the reversal"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+        ordering = ["loan", "paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="repayment_split_adds_up",
+                condition=Q(amount=F("overdue_fee") + F("usage_fee") + F("principal"))
+                & Q(amount__gt=0),
+            ),
+            models.CheckConstraint(
+                name="repayment_reversal_four_eyes", condition=~Q(reversed_by=F("recorded_by"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paid_on} {self.amount}"
+
+
+class LoanTransition(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=15, choices=LoanStatus.choices)
+    to_status = models.CharField(_("to"), max_length=15, choices=LoanStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["loan", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class WriteOff(models.Model):
+    loan = models.OneToOneField(Loan, on_delete=models.PROTECT, related_name="write_off")
+    reason = models.CharField(_("reason"), max_length=300)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    principal = models.DecimalField(_("principal written off"), null=True, blank=True, **MONEY)
+    from_reserve = models.DecimalField(
+        _("charged to the risk reserve"), null=True, blank=True, **MONEY
+    )
+    entry = models.OneToOneField(
+        "funds.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("write-off")
+        verbose_name_plural = _("write-offs")
+        constraints = [
+            models.CheckConstraint(
+                name="write_off_four_eyes", condition=~Q(approved_by=F("proposed_by"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan} {self.principal}"

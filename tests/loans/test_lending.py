@@ -1,0 +1,392 @@
+"""The loan from application to closing, with the money to the fen (hand-computed figures)."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from associations.models import Role
+from funds.journal import Cr, Dr, book_for_association, journal_post
+from funds.models import EntryKind, JournalEntry
+from funds.selectors import balances_by_key
+from funds.services import capital_receive
+from loans import lending
+from loans.exceptions import LoanRuleError
+from loans.models import Loan, LoanTransition, Repayment
+from tests import factories
+
+D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime.datetime(2026, 1, 15, 9, 0), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def users(world):
+    return world.inside.users
+
+
+@pytest.fixture
+def book(world):
+    book = book_for_association(world.inside.association)
+    capital_receive(
+        book=book,
+        source="government",
+        contributor="县财政局",
+        into="cash",
+        amount=Decimal("50000"),
+        received_on=D(2026, 1, 2),
+        by=None,
+    )
+    return book
+
+
+@pytest.fixture
+def group(world):
+    return factories.scoped_group(world)
+
+
+@pytest.fixture
+def borrower(group):
+    return group.memberships.filter(role="household").first().member
+
+
+def _apply(world, borrower, group, users, purposes, amount="10000", **extra):
+    fields = {
+        "association": world.inside.association,
+        "member": borrower,
+        "amount": Decimal(amount),
+        "term_months": 12,
+        "purpose": purposes["livestock"],
+        "schedule_kind": "lump_sum",
+        "guarantee_kind": "group",
+        "group": group,
+        "by": users[Role.VILLAGE_CLERK],
+    }
+    fields.update(extra)
+    return lending.loan_apply(**fields)
+
+
+def _to_ready(loan, users):
+    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
+    lending.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=D(2026, 1, 10))
+    lending.notices_expire(today=D(2026, 1, 13))
+    loan.refresh_from_db()
+    return loan
+
+
+@pytest.fixture
+def lent(world, book, borrower, group, users, purposes):
+    loan = _to_ready(_apply(world, borrower, group, users, purposes), users)
+    return lending.loan_disburse(loan=loan, by=users[Role.TOWNSHIP_STATION], on=D(2026, 1, 15))
+
+
+def test_the_whole_path_is_recorded(lent):
+    path = list(LoanTransition.objects.filter(loan=lent).values_list("to_status", flat=True))
+    assert path == ["submitted", "board_reviewed", "approved", "in_notice", "ready", "disbursed"]
+    assert lent.notice_ends_on == D(2026, 1, 13)
+    assert (lent.fee_rate, lent.fee_method) == (Decimal("0.0600"), "declining")
+    assert list(lent.instalments.values_list("due_on", "principal")) == [
+        (D(2027, 1, 15), Decimal("10000.00"))
+    ]
+
+
+def test_disbursement_posts_the_loan(lent, book):
+    balances = balances_by_key(book=book)
+    assert balances["loans_receivable"] == Decimal("10000.00")
+    assert balances["cash"] == Decimal("40000.00")
+
+
+def test_repayment_splits_fee_then_principal(lent, book, users, _today):
+    _today.move_to(datetime.datetime(2026, 4, 20))
+    repayment = lending.repayment_record(
+        loan=lent,
+        amount=Decimal("2000"),
+        paid_on=D(2026, 4, 15),
+        by=users[Role.VILLAGE_CLERK],
+        token="t1",
+    )
+    # 01-15 -> 04-15: 16 + 28 + 31 + 15 = 90 days; 10000 x 6 % x 90 / 365 = 147.945.. -> 147.95
+    assert (repayment.usage_fee, repayment.overdue_fee, repayment.principal) == (
+        Decimal("147.95"),
+        Decimal("0.00"),
+        Decimal("1852.05"),
+    )
+    balances = balances_by_key(book=book)
+    assert balances["loans_receivable"] == Decimal("8147.95")  # = outstanding principal
+    assert balances["usage_fee_income"] == Decimal("147.95")
+    lent.refresh_from_db()
+    assert lent.status == "repaying"
+    # The same form sent twice records once.
+    again = lending.repayment_record(
+        loan=lent,
+        amount=Decimal("2000"),
+        paid_on=D(2026, 4, 15),
+        by=users[Role.VILLAGE_CLERK],
+        token="t1",
+    )
+    assert again.pk == repayment.pk and Repayment.objects.count() == 1
+
+
+def test_overpayment_is_refused_with_the_amount_owed(lent, users, _today):
+    _today.move_to(datetime.datetime(2026, 4, 20))
+    with pytest.raises(LoanRuleError) as raised:
+        lending.repayment_record(
+            loan=lent,
+            amount=Decimal("10147.96"),
+            paid_on=D(2026, 4, 15),
+            by=users[Role.VILLAGE_CLERK],
+            token="t2",
+        )
+    assert raised.value.code == "overpayment" and "10147.95" in raised.value.message
+    assert not Repayment.objects.exists()
+    lending.repayment_record(
+        loan=lent,
+        amount=Decimal("10147.95"),
+        paid_on=D(2026, 4, 15),
+        by=users[Role.VILLAGE_CLERK],
+        token="t3",
+    )
+    lent.refresh_from_db()
+    assert lent.status == "closed"
+
+
+def test_future_and_pre_disbursement_dates_are_refused(lent, users):
+    for day in (D(2026, 1, 16), D(2026, 1, 14)):
+        with pytest.raises(LoanRuleError) as raised:
+            lending.repayment_record(
+                loan=lent,
+                amount=Decimal("100"),
+                paid_on=day,
+                by=users[Role.VILLAGE_CLERK],
+                token=str(day),
+            )
+        assert raised.value.code == "paid_on"
+
+
+def test_reversal_by_a_second_person_rederives_the_loan(lent, book, users, _today):
+    _today.move_to(datetime.datetime(2026, 4, 20))
+    clerk, station = users[Role.VILLAGE_CLERK], users[Role.TOWNSHIP_STATION]
+    repayment = lending.repayment_record(
+        loan=lent, amount=Decimal("2000"), paid_on=D(2026, 4, 15), by=clerk, token="r1"
+    )
+    with pytest.raises(LoanRuleError) as raised:
+        lending.repayment_reverse(repayment=repayment, by=clerk, reason="录错", on=D(2026, 4, 20))
+    assert raised.value.code == "four_eyes"
+    lending.repayment_reverse(repayment=repayment, by=station, reason="金额录错", on=D(2026, 4, 20))
+    lent.refresh_from_db()
+    assert lent.status == "disbursed"
+    assert balances_by_key(book=book)["loans_receivable"] == Decimal("10000.00")
+    assert balances_by_key(book=book)["usage_fee_income"] == Decimal("0.00")
+
+
+def test_four_eyes_on_approval(world, book, borrower, group, users, purposes):
+    loan = _apply(world, borrower, group, users, purposes)
+    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_approve(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "four_eyes"
+    assert Loan.objects.get(pk=loan.pk).status == "board_reviewed"
+
+
+def test_no_step_is_skipped(world, book, borrower, group, users, purposes):
+    loan = _apply(world, borrower, group, users, purposes)
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE])
+    assert raised.value.code == "transition"
+    with pytest.raises(LoanRuleError):
+        lending.loan_disburse(loan=loan, by=users[Role.TOWNSHIP_STATION], on=D(2026, 1, 15))
+    assert not JournalEntry.objects.filter(kind=EntryKind.DISBURSEMENT).exists()
+
+
+def test_an_objection_sends_it_back_to_the_committee(world, book, borrower, group, users, purposes):
+    loan = _apply(world, borrower, group, users, purposes)
+    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
+    lending.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=D(2026, 1, 14))
+    lending.loan_object(loan=loan, by=users[Role.VILLAGE_BOARD], reason="村民反映其已外出务工")
+    assert lending.notices_expire(today=D(2026, 1, 20)) == 0
+    loan.refresh_from_db()
+    assert loan.status == "board_reviewed"
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"amount": "10000.01"}, "amount_limit"),  # first loan capped at 10,000
+        ({"amount": "999.99"}, "amount_limit"),
+        ({"term_months": 25}, "term"),
+    ],
+)
+def test_policy_limits_are_refused_at_submit(
+    world, book, borrower, group, users, purposes, change, code
+):
+    with pytest.raises(LoanRuleError) as raised:
+        loan = _apply(world, borrower, group, users, purposes, **change)
+        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == code
+    assert not Loan.objects.exclude(status="draft").exists()
+    assert not LoanTransition.objects.exists()
+
+
+def test_borrower_outside_the_group_is_refused(world, book, group, users, purposes):
+    outsider = factories.member(world.inside.association, name="王外")
+    loan = _apply(world, outsider, group, users, purposes)
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "not_in_group"
+
+
+def test_one_active_loan_per_household(world, book, borrower, group, users, purposes):
+    first = _apply(world, borrower, group, users, purposes)
+    lending.loan_submit(loan=first, by=users[Role.VILLAGE_CLERK])
+    second = _apply(world, borrower, group, users, purposes, amount="2000")
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_submit(loan=second, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "active_loan"
+
+
+def test_one_active_loan_is_also_a_database_rule(world, book, borrower, group, users, purposes):
+    from django.db import IntegrityError, transaction
+
+    first = _apply(world, borrower, group, users, purposes)
+    lending.loan_submit(loan=first, by=users[Role.VILLAGE_CLERK])
+    second = _apply(world, borrower, group, users, purposes, amount="2000")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Loan.objects.filter(pk=second.pk).update(status="submitted")
+
+
+def test_group_stop_while_a_member_is_overdue(world, lent, group, users, purposes, _today):
+    _today.move_to(datetime.datetime(2027, 2, 1))  # the lump sum fell due on 2027-01-15
+    other = group.memberships.filter(role="household").exclude(member=lent.member).first().member
+    loan = _apply(world, other, group, users, purposes, amount="3000")
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "group_stop"
+
+
+def test_no_cash_waitlists_and_release_resumes(world, book, borrower, group, users, purposes):
+    journal_post(
+        book=book,
+        date=D(2026, 1, 3),
+        memo="存入银行",
+        kind=EntryKind.OTHER,
+        by=None,
+        lines=[Dr("bank", Decimal("45000")), Cr("cash", Decimal("45000"))],
+    )
+    journal_post(
+        book=book,
+        date=D(2026, 1, 4),
+        memo="支出",
+        kind=EntryKind.OTHER,
+        by=None,
+        lines=[Dr("running_costs", Decimal("44000")), Cr("bank", Decimal("44000"))],
+    )
+    loan = _apply(world, borrower, group, users, purposes)  # 10,000 wanted, 6,000 lendable
+    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    loan.refresh_from_db()
+    assert (loan.status, loan.waited_at) == ("waitlisted", "submitted")
+    assert lending.waitlist_release(association=world.inside.association) == 0
+    capital_receive(
+        book=book,
+        source="paired_unit",
+        contributor="帮扶单位",
+        amount=Decimal("5000"),
+        received_on=D(2026, 1, 10),
+        by=None,
+    )
+    assert lending.waitlist_release(association=world.inside.association) == 1
+    loan.refresh_from_db()
+    assert loan.status == "submitted"
+
+
+def test_extension_once_within_24_months(lent, users, _today):
+    _today.move_to(datetime.datetime(2026, 12, 1))
+    committee = users[Role.TOWNSHIP_COMMITTEE]
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_extend(loan=lent, by=committee, on=D(2026, 12, 1), new_maturity=D(2028, 1, 16))
+    assert raised.value.code == "extension_too_long"
+    lending.loan_extend(loan=lent, by=committee, on=D(2026, 12, 1), new_maturity=D(2027, 7, 15))
+    assert lent.instalments.get().due_on == D(2027, 7, 15)
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_extend(loan=lent, by=committee, on=D(2026, 12, 2), new_maturity=D(2027, 8, 15))
+    assert raised.value.code == "extension_twice"
+
+
+def test_write_off_charges_the_risk_reserve_first_then_recovery_is_income(
+    lent, book, users, _today
+):
+    _today.move_to(datetime.datetime(2026, 4, 20))
+    lending.repayment_record(
+        loan=lent,
+        amount=Decimal("2000"),
+        paid_on=D(2026, 4, 15),
+        by=users[Role.VILLAGE_CLERK],
+        token="w1",
+    )
+    journal_post(
+        book=book,
+        date=D(2026, 4, 16),
+        memo="提取风险准备金",
+        kind=EntryKind.OTHER,
+        by=None,
+        lines=[Dr("cash", Decimal("3000")), Cr("risk_reserve", Decimal("3000"))],
+    )
+    _today.move_to(datetime.datetime(2027, 6, 1))
+    board, committee = users[Role.VILLAGE_BOARD], users[Role.TOWNSHIP_COMMITTEE]
+    with pytest.raises(LoanRuleError) as raised:  # overdue since 2027-01-15: under 12 months
+        lending.write_off_propose(loan=lent, by=board, reason="外出失联", on=D(2027, 6, 1))
+    assert raised.value.code == "write_off_too_early"
+    _today.move_to(datetime.datetime(2028, 1, 20))
+    proposal = lending.write_off_propose(loan=lent, by=board, reason="外出失联", on=D(2028, 1, 20))
+    done = lending.write_off_approve(write_off=proposal, by=committee, on=D(2028, 1, 20))
+    # Outstanding 8,147.95: 3,000.00 from the reserve, 5,147.95 loss.
+    assert (done.principal, done.from_reserve) == (Decimal("8147.95"), Decimal("3000.00"))
+    balances = balances_by_key(book=book)
+    assert balances["loans_receivable"] == Decimal("0.00")
+    assert balances["risk_reserve"] == Decimal("0.00")
+    assert balances["write_off_loss"] == Decimal("5147.95")
+    lending.recovery_record(
+        loan=lent, amount=Decimal("500"), on=D(2028, 1, 20), by=users[Role.VILLAGE_CLERK]
+    )
+    assert balances_by_key(book=book)["other_income"] == Decimal("500.00")
+
+
+def test_a_borrower_cannot_leave_the_association(lent, users):
+    from associations.exceptions import MemberRuleError
+    from associations.services import member_exit
+
+    with pytest.raises(MemberRuleError) as raised:
+        member_exit(
+            member=lent.member,
+            by=users[Role.VILLAGE_CLERK],
+            on=D(2026, 1, 15),
+            reason="迁出",
+            refund=False,
+        )
+    assert raised.value.code in ("exit_guard",)
+
+
+def test_ledger_equals_outstanding_principal_after_payments(lent, book, users, _today):
+    _today.move_to(datetime.datetime(2027, 3, 1))
+    for day, amount in [
+        (D(2026, 3, 1), "500"),
+        (D(2026, 9, 30), "3000.33"),
+        (D(2027, 2, 20), "1234.56"),
+    ]:
+        lending.repayment_record(
+            loan=lent,
+            amount=Decimal(amount),
+            paid_on=day,
+            by=users[Role.VILLAGE_CLERK],
+            token=uuid.uuid4().hex,
+        )
+    _terms, state = lending.loan_state(lent)
+    assert balances_by_key(book=book)["loans_receivable"] == state.principal_outstanding
