@@ -1,10 +1,12 @@
 """Loan policy and purposes; loans from application to closing, their schedules, repayments,
 transitions and write-offs."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Area, Association, Member
@@ -207,6 +209,7 @@ class LoanPolicy(models.Model):
 
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+HALF_FEN = Value(Decimal("0.005"))
 
 
 class GuaranteeKind(models.TextChoices):
@@ -385,9 +388,14 @@ class Repayment(models.Model):
         verbose_name_plural = _("repayments")
         ordering = ["loan", "paid_on", "id"]
         constraints = [
+            # The split adds up to the fen. Amounts have two places, so "within half a fen"
+            # is exact on PostgreSQL and survives SQLite's floating-point NUMERIC arithmetic.
             models.CheckConstraint(
                 name="repayment_split_adds_up",
-                condition=Q(amount=F("overdue_fee") + F("usage_fee") + F("principal"))
+                condition=Q(
+                    amount__gt=F("overdue_fee") + F("usage_fee") + F("principal") - HALF_FEN,
+                    amount__lt=F("overdue_fee") + F("usage_fee") + F("principal") + HALF_FEN,
+                )
                 & Q(amount__gt=0),
             ),
             models.CheckConstraint(

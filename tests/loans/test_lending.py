@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from associations.models import Role
-from funds.journal import Cr, Dr, book_for_association, journal_post
+from funds.journal import Cr, Dr, journal_post
 from funds.models import EntryKind, JournalEntry
 from funds.selectors import balances_by_key
 from funds.services import capital_receive
@@ -16,6 +16,7 @@ from loans import lending
 from loans.exceptions import LoanRuleError
 from loans.models import Loan, LoanTransition, Repayment
 from tests import factories
+from tests.loans.conftest import apply_for, to_ready
 
 D = datetime.date
 
@@ -27,63 +28,8 @@ def _today():
 
 
 @pytest.fixture
-def users(world):
-    return world.inside.users
-
-
-@pytest.fixture
-def book(world):
-    book = book_for_association(world.inside.association)
-    capital_receive(
-        book=book,
-        source="government",
-        contributor="县财政局",
-        into="cash",
-        amount=Decimal("50000"),
-        received_on=D(2026, 1, 2),
-        by=None,
-    )
-    return book
-
-
-@pytest.fixture
-def group(world):
-    return factories.scoped_group(world)
-
-
-@pytest.fixture
-def borrower(group):
-    return group.memberships.filter(role="household").first().member
-
-
-def _apply(world, borrower, group, users, purposes, amount="10000", **extra):
-    fields = {
-        "association": world.inside.association,
-        "member": borrower,
-        "amount": Decimal(amount),
-        "term_months": 12,
-        "purpose": purposes["livestock"],
-        "schedule_kind": "lump_sum",
-        "guarantee_kind": "group",
-        "group": group,
-        "by": users[Role.VILLAGE_CLERK],
-    }
-    fields.update(extra)
-    return lending.loan_apply(**fields)
-
-
-def _to_ready(loan, users):
-    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
-    lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
-    lending.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=D(2026, 1, 10))
-    lending.notices_expire(today=D(2026, 1, 13))
-    loan.refresh_from_db()
-    return loan
-
-
-@pytest.fixture
 def lent(world, book, borrower, group, users, purposes):
-    loan = _to_ready(_apply(world, borrower, group, users, purposes), users)
+    loan = to_ready(apply_for(world, borrower, group, users, purposes), users)
     return lending.loan_disburse(loan=loan, by=users[Role.TOWNSHIP_STATION], on=D(2026, 1, 15))
 
 
@@ -187,7 +133,7 @@ def test_reversal_by_a_second_person_rederives_the_loan(lent, book, users, _toda
 
 
 def test_four_eyes_on_approval(world, book, borrower, group, users, purposes):
-    loan = _apply(world, borrower, group, users, purposes)
+    loan = apply_for(world, borrower, group, users, purposes)
     lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
     with pytest.raises(LoanRuleError) as raised:
@@ -197,7 +143,7 @@ def test_four_eyes_on_approval(world, book, borrower, group, users, purposes):
 
 
 def test_no_step_is_skipped(world, book, borrower, group, users, purposes):
-    loan = _apply(world, borrower, group, users, purposes)
+    loan = apply_for(world, borrower, group, users, purposes)
     with pytest.raises(LoanRuleError) as raised:
         lending.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE])
     assert raised.value.code == "transition"
@@ -207,7 +153,7 @@ def test_no_step_is_skipped(world, book, borrower, group, users, purposes):
 
 
 def test_an_objection_sends_it_back_to_the_committee(world, book, borrower, group, users, purposes):
-    loan = _apply(world, borrower, group, users, purposes)
+    loan = apply_for(world, borrower, group, users, purposes)
     lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
     lending.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=D(2026, 1, 14))
@@ -229,7 +175,7 @@ def test_policy_limits_are_refused_at_submit(
     world, book, borrower, group, users, purposes, change, code
 ):
     with pytest.raises(LoanRuleError) as raised:
-        loan = _apply(world, borrower, group, users, purposes, **change)
+        loan = apply_for(world, borrower, group, users, purposes, **change)
         lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == code
     assert not Loan.objects.exclude(status="draft").exists()
@@ -238,16 +184,16 @@ def test_policy_limits_are_refused_at_submit(
 
 def test_borrower_outside_the_group_is_refused(world, book, group, users, purposes):
     outsider = factories.member(world.inside.association, name="王外")
-    loan = _apply(world, outsider, group, users, purposes)
+    loan = apply_for(world, outsider, group, users, purposes)
     with pytest.raises(LoanRuleError) as raised:
         lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "not_in_group"
 
 
 def test_one_active_loan_per_household(world, book, borrower, group, users, purposes):
-    first = _apply(world, borrower, group, users, purposes)
+    first = apply_for(world, borrower, group, users, purposes)
     lending.loan_submit(loan=first, by=users[Role.VILLAGE_CLERK])
-    second = _apply(world, borrower, group, users, purposes, amount="2000")
+    second = apply_for(world, borrower, group, users, purposes, amount="2000")
     with pytest.raises(LoanRuleError) as raised:
         lending.loan_submit(loan=second, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "active_loan"
@@ -256,9 +202,9 @@ def test_one_active_loan_per_household(world, book, borrower, group, users, purp
 def test_one_active_loan_is_also_a_database_rule(world, book, borrower, group, users, purposes):
     from django.db import IntegrityError, transaction
 
-    first = _apply(world, borrower, group, users, purposes)
+    first = apply_for(world, borrower, group, users, purposes)
     lending.loan_submit(loan=first, by=users[Role.VILLAGE_CLERK])
-    second = _apply(world, borrower, group, users, purposes, amount="2000")
+    second = apply_for(world, borrower, group, users, purposes, amount="2000")
     with pytest.raises(IntegrityError), transaction.atomic():
         Loan.objects.filter(pk=second.pk).update(status="submitted")
 
@@ -266,7 +212,7 @@ def test_one_active_loan_is_also_a_database_rule(world, book, borrower, group, u
 def test_group_stop_while_a_member_is_overdue(world, lent, group, users, purposes, _today):
     _today.move_to(datetime.datetime(2027, 2, 1))  # the lump sum fell due on 2027-01-15
     other = group.memberships.filter(role="household").exclude(member=lent.member).first().member
-    loan = _apply(world, other, group, users, purposes, amount="3000")
+    loan = apply_for(world, other, group, users, purposes, amount="3000")
     with pytest.raises(LoanRuleError) as raised:
         lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "group_stop"
@@ -289,7 +235,7 @@ def test_no_cash_waitlists_and_release_resumes(world, book, borrower, group, use
         by=None,
         lines=[Dr("running_costs", Decimal("44000")), Cr("bank", Decimal("44000"))],
     )
-    loan = _apply(world, borrower, group, users, purposes)  # 10,000 wanted, 6,000 lendable
+    loan = apply_for(world, borrower, group, users, purposes)  # 10,000 wanted, 6,000 lendable
     lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     loan.refresh_from_db()
     assert (loan.status, loan.waited_at) == ("waitlisted", "submitted")

@@ -1,0 +1,70 @@
+"""Two clerks paying the same loan at the same moment (real connections, PostgreSQL)."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from associations.models import Role
+from funds.selectors import balances_by_key
+from loans import lending
+from loans.models import Repayment
+from loans.repayments import replay
+from tests.loans.conftest import apply_for, to_ready
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def test_simultaneous_repayments_are_both_applied_once(
+    world,
+    book,
+    borrower,
+    group,
+    users,
+    purposes,
+):
+    loan = to_ready(apply_for(world, borrower, group, users, purposes), users)
+    # Disbursed months ago: a usage fee has accrued, and a race would charge it twice.
+    loan = lending.loan_disburse(
+        loan=loan,
+        by=users[Role.TOWNSHIP_STATION],
+        on=datetime.date.today() - datetime.timedelta(days=120),
+    )
+    barrier, errors = threading.Barrier(2), []
+
+    def pay(token: str) -> None:
+        try:
+            barrier.wait()
+            lending.repayment_record(
+                loan=loan,
+                amount=Decimal("1000"),
+                paid_on=datetime.date.today(),
+                by=users[Role.VILLAGE_CLERK],
+                token=token,
+            )
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=pay, args=(t,)) for t in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Repayment.objects.filter(loan=loan).count() == 2
+    recorded = list(Repayment.objects.filter(loan=loan).order_by("id"))
+    terms = lending.loan_terms(loan)
+    allocations, state = replay(terms, lending.standing_payments(loan))
+    # The second payment, applied after the first, owes no more fee for the same day.
+    assert [r.usage_fee for r in recorded] == [a.usage_fee for a in allocations]
+    assert recorded[0].usage_fee > 0 and recorded[1].usage_fee == 0
+    balances = balances_by_key(book=book)
+    assert balances["usage_fee_income"] == recorded[0].usage_fee
+    assert balances["loans_receivable"] == state.principal_outstanding
