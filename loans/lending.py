@@ -434,6 +434,16 @@ def repayment_record(
         raise LoanRuleError(
             _("The payment date must lie between the disbursement and today."), "paid_on"
         )
+    last = loan.repayments.filter(reversal_entry__isnull=True).order_by("-paid_on").first()
+    if last is not None and paid_on < last.paid_on:
+        raise LoanRuleError(
+            _(
+                "A repayment on %(date)s is already recorded; record repayments in date order "
+                "(reverse the later one first)."
+            )
+            % {"date": last.paid_on},
+            "back_dated",
+        )
     terms, state = loan_state(loan)
     split, after = allocate(terms, state, amount=to_fen(amount), paid_on=paid_on)
     lines = [Dr("cash", split.amount)]
@@ -494,9 +504,46 @@ def repayment_reverse(*, repayment: Repayment, by, reason: str, on: datetime.dat
     repayment.reversal_entry = journal_reverse(entry=repayment.entry, by=by, reason=reason, date=on)
     repayment.reversed_by, repayment.reversal_reason = by, reason.strip()
     repayment.save()
-    _terms, state = loan_state(loan)  # later repayments are re-derived from the ones standing
+    state = _reallocate(loan, by=by, on=on)
     _follow_state(loan, state, by)
     return repayment
+
+
+SPLIT_ACCOUNTS = (
+    ("overdue_fee", "overdue_fee_income"),
+    ("usage_fee", "usage_fee_income"),
+    ("principal", "loans_receivable"),
+)
+
+
+def _reallocate(loan: Loan, *, by, on: datetime.date) -> LoanState:
+    """Re-derive the split of every repayment still standing. Taking out an earlier payment
+    can move a later one's money between fee and principal; each change posts an adjusting
+    entry, so the ledger keeps equal to the loan."""
+    terms = loan_terms(loan)
+    rows = list(loan.repayments.filter(reversal_entry__isnull=True).order_by("paid_on", "id"))
+    allocations, state = replay(terms, [Payment(r.paid_on, r.amount) for r in rows])
+    for row, allocation in zip(rows, allocations, strict=True):
+        lines = []
+        for field, account in SPLIT_ACCOUNTS:
+            delta = getattr(allocation, field) - getattr(row, field)
+            if delta > 0:
+                lines.append(Cr(account, delta))
+            elif delta < 0:
+                lines.append(Dr(account, -delta))
+            setattr(row, field, getattr(allocation, field))
+        if lines:
+            journal_post(
+                book=book_for_association(loan.association),
+                date=on,
+                kind=EntryKind.REPAYMENT,
+                by=by,
+                source=loan,
+                lines=lines,
+                memo=_("Re-allocation of the repayment of %(date)s") % {"date": row.paid_on},
+            )
+            row.save(update_fields=["overdue_fee", "usage_fee", "principal"])
+    return state
 
 
 @transaction.atomic

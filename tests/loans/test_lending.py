@@ -336,3 +336,29 @@ def test_ledger_equals_outstanding_principal_after_payments(lent, book, users, _
         )
     _terms, state = lending.loan_state(lent)
     assert balances_by_key(book=book)["loans_receivable"] == state.principal_outstanding
+
+
+def test_reversing_an_earlier_payment_reallocates_the_later_one(lent, book, users, _today):
+    _today.move_to(datetime.datetime(2026, 1, 20))
+    clerk, station = users[Role.VILLAGE_CLERK], users[Role.TOWNSHIP_STATION]
+    first = lending.repayment_record(
+        loan=lent, amount=Decimal("0.01"), paid_on=D(2026, 1, 16), by=clerk, token="p1"
+    )
+    second = lending.repayment_record(
+        loan=lent, amount=Decimal("3.28"), paid_on=D(2026, 1, 17), by=clerk, token="p2"
+    )
+    # Day 1: 10000 x 6 % / 365 = 1.64; 0.01 paid, 1.63 owed. Day 2: 1.63 + 1.64 = 3.27 fee,
+    # so 0.01 of the 3.28 is principal.
+    assert (second.usage_fee, second.principal) == (Decimal("3.27"), Decimal("0.01"))
+    with pytest.raises(LoanRuleError) as raised:  # a back-dated payment would re-split others
+        lending.repayment_record(
+            loan=lent, amount=Decimal("1"), paid_on=D(2026, 1, 16), by=clerk, token="p3"
+        )
+    assert raised.value.code == "back_dated"
+    lending.repayment_reverse(repayment=first, by=station, reason="录错", on=D(2026, 1, 20))
+    # Without the first: two days at once = 3.2877 -> 3.29 fee; 3.28 is all fee, none principal.
+    second.refresh_from_db()
+    assert (second.usage_fee, second.principal) == (Decimal("3.28"), Decimal("0.00"))
+    balances = balances_by_key(book=book)
+    assert balances["loans_receivable"] == Decimal("10000.00")
+    assert balances["usage_fee_income"] == Decimal("3.28")
