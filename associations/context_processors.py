@@ -24,6 +24,11 @@ def navigation(request):
     if user.is_superuser or roles:
         items.append((reverse("associations:member_list"), _("Members")))
         items.append((reverse("guarantees:group_list"), _("Groups")))
+    if user.is_superuser or roles:
+        loans = apps.get_model("loans", "Loan")._meta.verbose_name_plural
+        items.append((reverse("loans:loan_list"), capfirst(loans)))
+    if user.is_superuser or roles & {Role.TOWNSHIP_COMMITTEE}:
+        items.append((reverse("loans:inbox"), _("Approval inbox")))
     if user.is_superuser or roles & STAFF_ROLES:
         # The label is the loans app's own model name, so its translation lives with loans.
         policy = apps.get_model("loans", "LoanPolicy")._meta.verbose_name

@@ -26,7 +26,30 @@ URL_KWARGS: dict[str, Callable] = {
     "expense_id": lambda world: _funds(world).expense.pk,
     "year": lambda world: 2025,
     "transfer_id": lambda world: _funds(world).transfer.pk,
+    "loan_id": lambda world: _loan(world).pk,
 }
+
+
+def _loan(world):
+    """A draft loan of the inside branch's member household (its `member` login sees it)."""
+    from decimal import Decimal
+
+    from loans.lending import loan_apply
+    from loans.models import Loan, LoanPurpose
+
+    member = _factories().scoped_member(world)
+    existing = Loan.objects.filter(member=member).first()
+    return existing or loan_apply(
+        association=world.inside.association,
+        member=member,
+        amount=Decimal("5000"),
+        term_months=12,
+        purpose=LoanPurpose.objects.get(code="livestock"),
+        schedule_kind="lump_sum",
+        guarantee_kind="group",
+        group=_factories().scoped_group(world),
+        by=world.inside.users["village_clerk"],
+    )
 
 
 def _funds(world):
@@ -96,6 +119,13 @@ URL_ROLES: dict[str, set[str]] = {
     "funds:expense_reimburse": {"village_clerk", "township_station"},
     "funds:book_close": {"township_station"},
     "funds:transfer_decide": {"county_office", "city_office"},
+    # Loans (issue 5): a member household sees its own loans; the clerk applies and records
+    # repayments; the committee has its inbox; the station reverses repayments.
+    "loans:loan_new": {"village_clerk"},
+    "loans:loan_repay": {"village_clerk"},
+    "loans:inbox": {"township_committee"},
+    "loans:loan_action": {r for r in _ALL_ROLES if r != "member"},
+    "loans:repayment_reverse": {"township_station"},
 }
 
 

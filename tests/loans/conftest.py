@@ -76,3 +76,9 @@ def to_ready(loan, users):
     lending.notices_expire(today=D(2026, 1, 13))
     loan.refresh_from_db()
     return loan
+
+
+@pytest.fixture
+def lent(world, book, borrower, group, users, purposes):
+    loan = to_ready(apply_for(world, borrower, group, users, purposes), users)
+    return lending.loan_disburse(loan=loan, by=users[Role.TOWNSHIP_STATION], on=D(2026, 1, 15))

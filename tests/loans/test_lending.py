@@ -16,7 +16,7 @@ from loans import lending
 from loans.exceptions import LoanRuleError
 from loans.models import Loan, LoanTransition, Repayment
 from tests import factories
-from tests.loans.conftest import apply_for, to_ready
+from tests.loans.conftest import apply_for
 
 D = datetime.date
 
@@ -25,12 +25,6 @@ D = datetime.date
 def _today():
     with time_machine.travel(datetime.datetime(2026, 1, 15, 9, 0), tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def lent(world, book, borrower, group, users, purposes):
-    loan = to_ready(apply_for(world, borrower, group, users, purposes), users)
-    return lending.loan_disburse(loan=loan, by=users[Role.TOWNSHIP_STATION], on=D(2026, 1, 15))
 
 
 def test_the_whole_path_is_recorded(lent):

@@ -1,0 +1,125 @@
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from associations.models import Role
+from funds.selectors import balances_by_key
+from loans.models import Loan, Repayment
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime.datetime(2026, 1, 15, 9, 0), tick=False) as traveller:
+        yield traveller
+
+
+def _as(client, world, role):
+    client.force_login(world.inside.users[role])
+
+
+def _act(client, loan, action, **data):
+    return client.post(
+        reverse("loans:loan_action", args=[loan.pk]), {"action": action, **data}, follow=True
+    )
+
+
+def test_the_journey_through_the_pages(client, world, book, borrower, group, purposes, _today):
+    _as(client, world, Role.VILLAGE_CLERK)
+    picker = client.get(reverse("loans:loan_new"), {"q": borrower.pinyin_initials[:2]})
+    assert borrower.name in picker.content.decode()
+    page = client.get(reverse("loans:loan_new"), {"member": borrower.pk}).content.decode()
+    assert "10000" in page  # the first-loan cap is shown beside the fields
+    response = client.post(
+        f"{reverse('loans:loan_new')}?member={borrower.pk}",
+        {
+            "amount": "8000",
+            "term_months": "12",
+            "purpose": purposes["livestock"].pk,
+            "schedule_kind": "monthly",
+            "guarantee_kind": "group",
+            "group": group.pk,
+        },
+    )
+    loan = Loan.objects.get()
+    assert response.status_code == 302 and loan.status == "draft"
+    _act(client, loan, "submit")
+    _as(client, world, Role.VILLAGE_BOARD)
+    _act(client, loan, "review")
+    _as(client, world, Role.TOWNSHIP_COMMITTEE)
+    inbox = client.get(reverse("loans:inbox")).content.decode()
+    assert borrower.name in inbox
+    _act(client, loan, "approve")
+    loan.refresh_from_db()
+    assert loan.status == "in_notice"
+    _today.move_to(datetime.datetime(2026, 1, 19, 9, 0))
+    from loans.lending import notices_expire
+
+    notices_expire(today=datetime.date(2026, 1, 19))
+    _as(client, world, Role.TOWNSHIP_STATION)
+    _act(client, loan, "disburse", on="2026-01-19", into="cash")
+    loan.refresh_from_db()
+    assert loan.status == "disbursed" and loan.instalments.count() == 12
+    _today.move_to(datetime.datetime(2026, 2, 19, 9, 0))
+    _as(client, world, Role.VILLAGE_CLERK)
+    form = client.get(reverse("loans:loan_repay", args=[loan.pk])).content.decode()
+    # 8000 x 6 % x 31 / 365 = 40.767 -> 40.77 fee; 8000 / 12 = 666.666.. -> 666.67 due
+    # (the last instalment takes the remainder, 666.63): 707.44 now.
+    assert "707.44" in form
+    token = re.search(r'name="token" value="([0-9a-f]+)"', form).group(1)
+    data = {"amount": "707.44", "paid_on": "2026-02-19", "token": token}
+    client.post(reverse("loans:loan_repay", args=[loan.pk]), data)
+    client.post(reverse("loans:loan_repay", args=[loan.pk]), data)  # pressed twice
+    assert Repayment.objects.count() == 1
+    assert balances_by_key(book=book)["loans_receivable"] == Decimal("7333.33")
+
+
+def test_overpayment_shows_the_amount_owed_and_records_nothing(client, world, lent):
+    _as(client, world, Role.VILLAGE_CLERK)
+    response = client.post(
+        reverse("loans:loan_repay", args=[lent.pk]),
+        {"amount": "99999", "paid_on": "2026-01-15", "token": "x1"},
+    )
+    assert "10000.00" in response.content.decode()
+    assert not Repayment.objects.exists()
+
+
+def test_a_clerk_cannot_approve_through_the_page(
+    client, world, book, borrower, group, users, purposes
+):
+    from tests.loans.conftest import apply_for
+
+    loan = apply_for(world, borrower, group, users, purposes)
+    _as(client, world, Role.VILLAGE_CLERK)
+    response = client.post(reverse("loans:loan_action", args=[loan.pk]), {"action": "approve"})
+    assert response.status_code == 404
+    loan.refresh_from_db()
+    assert loan.status == "draft"
+
+
+def test_a_member_household_sees_only_its_own_loans(client, world, lent):
+    own = factories.scoped_member(world)  # the household linked to the `member` login
+    assert lent.member != own
+    client.force_login(world.inside.users[Role.MEMBER])
+    assert lent.member.name not in client.get(reverse("loans:loan_list")).content.decode()
+    assert client.get(reverse("loans:loan_detail", args=[lent.pk])).status_code == 404
+    client.force_login(world.inside.users[Role.VILLAGE_CLERK])
+    assert client.get(reverse("loans:loan_detail", args=[lent.pk])).status_code == 200
+
+
+def test_overdue_filter_uses_the_schedule(client, world, lent, _today):
+    _as(client, world, Role.VILLAGE_CLERK)
+    assert (
+        lent.member.name
+        not in client.get(reverse("loans:loan_list"), {"overdue": "1"}).content.decode()
+    )
+    _today.move_to(datetime.datetime(2027, 2, 1, 9, 0))  # the lump sum fell due 2027-01-15
+    _as(client, world, Role.VILLAGE_CLERK)
+    assert (
+        lent.member.name
+        in client.get(reverse("loans:loan_list"), {"overdue": "1"}).content.decode()
+    )
