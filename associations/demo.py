@@ -151,7 +151,11 @@ def _demo_users() -> list[DemoLogin]:
 
 # Apps that build on associations add their part of the demo world here by dotted path, so
 # associations never imports them (the arrows point one way).
-DEMO_EXTENSIONS = ["guarantees.demo.load_demo_groups", "funds.demo.load_demo_funds"]
+DEMO_EXTENSIONS = [
+    "guarantees.demo.load_demo_groups",
+    "funds.demo.load_demo_funds",
+    "loans.demo.load_demo_loans",
+]
 
 DEMO_VILLAGE = "620123100201"
 VILLAGE_GROUPS = ["一组", "二组", "三组", "四组"]

@@ -114,7 +114,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # DESIGN §8: public-notice expiry moves approved loans on, every morning and again at noon
+    # (the job is idempotent, so a second run or a run after a crash changes nothing twice).
+    "loans-expire-notices": {"task": "loans.tasks.expire_notices", "schedule": 6 * 3600},
+}
 
 # --- auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "associations.User"

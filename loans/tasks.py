@@ -1,0 +1,18 @@
+"""Scheduled loan jobs. Thin: they call a service, are idempotent and log what they did."""
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from loans.lending import notices_expire
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def expire_notices() -> int:
+    """Daily: loans whose public notice has ended become ready for disbursement."""
+    moved = notices_expire(today=timezone.localdate())
+    log.info("public notices expired: %s loans ready for disbursement", moved)
+    return moved
