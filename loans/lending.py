@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Association, Member, MemberStatus
-from funds.journal import Cr, Dr, book_for_association, journal_post, journal_reverse
+from funds.journal import Cr, Dr, book_for_association, journal_post
 from funds.models import EntryKind
 from funds.selectors import balances_by_key
 from guarantees.models import GroupRole, GroupStatus
@@ -346,6 +346,12 @@ def loan_reject(*, loan: Loan, by, reason: str) -> Loan:
 
 
 @transaction.atomic
+def loan_withdraw(*, loan: Loan, by, reason: str = "") -> Loan:
+    """The household or the clerk withdraws an application not yet paid out."""
+    return loan_transition(loan=_lock(loan), to=S.WITHDRAWN, by=by, reason=reason)
+
+
+@transaction.atomic
 def loan_object(*, loan: Loan, by, reason: str) -> Loan:
     """An objection during the public notice sends the application back to the committee."""
     loan = _lock(loan)
@@ -501,7 +507,24 @@ def repayment_reverse(*, repayment: Repayment, by, reason: str, on: datetime.dat
         raise LoanRuleError(_("Whoever recorded a repayment cannot reverse it."), "four_eyes")
     if not reason.strip():
         raise LoanRuleError(_("Give the reason for the reversal."), "reason")
-    repayment.reversal_entry = journal_reverse(entry=repayment.entry, by=by, reason=reason, date=on)
+    # Mirror the repayment's split as it stands now: a re-allocation after an earlier
+    # reversal may have moved money between fee and principal since its first entry.
+    lines = [Cr("cash", repayment.amount)] + [
+        Dr(account, getattr(repayment, field))
+        for field, account in SPLIT_ACCOUNTS
+        if getattr(repayment, field)
+    ]
+    repayment.reversal_entry = journal_post(
+        book=book_for_association(loan.association),
+        date=on,
+        kind=EntryKind.REVERSAL,
+        by=by,
+        source=loan,
+        lines=lines,
+        reverses=repayment.entry,
+        memo=_("Reversal of the repayment of %(date)s: %(reason)s")
+        % {"date": repayment.paid_on, "reason": reason.strip()},
+    )
     repayment.reversed_by, repayment.reversal_reason = by, reason.strip()
     repayment.save()
     state = _reallocate(loan, by=by, on=on)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from associations.models import Member, MemberStatus, OtherLoan, Role
 from associations.scoping import get_visible_or_404, user_roles
@@ -34,9 +35,7 @@ ACTIONS = {
     "submit": (CLERK, lambda loan, user, d: lending.loan_submit(loan=loan, by=user)),
     "withdraw": (
         CLERK,
-        lambda loan, user, d: lending.loan_transition(
-            loan=loan, to=S.WITHDRAWN, by=user, reason=d["reason"]
-        ),
+        lambda loan, user, d: lending.loan_withdraw(loan=loan, by=user, reason=d["reason"]),
     ),
     "review": (
         {Role.VILLAGE_BOARD},
@@ -85,6 +84,36 @@ ACTIONS = {
         ),
     ),
 }
+
+
+# Which actions a loan's page offers in each status (the services still check everything).
+OFFERED = {
+    S.DRAFT: ["submit", "withdraw"],
+    S.SUBMITTED: ["review", "reject", "withdraw"],
+    S.BOARD_REVIEWED: ["approve", "reject"],
+    S.IN_NOTICE: ["object"],
+    S.READY: ["disburse"],
+    S.DISBURSED: ["extend", "write_off_propose", "write_off_approve"],
+    S.REPAYING: ["extend", "write_off_propose", "write_off_approve"],
+    S.WRITTEN_OFF: ["recovery"],
+}
+ACTION_LABELS = {
+    "submit": gettext_lazy("Submit"),
+    "withdraw": gettext_lazy("Withdraw"),
+    "review": gettext_lazy("Board review done"),
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject (give the reason)"),
+    "object": gettext_lazy("Record an objection"),
+    "disburse": gettext_lazy("Disburse"),
+    "extend": gettext_lazy("Extend to the new maturity"),
+    "write_off_propose": gettext_lazy("Propose a write-off"),
+    "write_off_approve": gettext_lazy("Approve the write-off"),
+    "recovery": gettext_lazy("Record a recovery"),
+}
+
+
+def offered_actions(loan: Loan, roles: set[str]) -> list[tuple[str, str]]:
+    return [(a, ACTION_LABELS[a]) for a in OFFERED.get(loan.status, []) if roles & ACTIONS[a][0]]
 
 
 def _roles(request) -> set[str]:
@@ -217,6 +246,7 @@ def loan_detail(request, loan_id: int):
         ).order_by("date", "pk"),
         "other_loans": OtherLoan.objects.filter(member=loan.member),
         "write_off": WriteOff.objects.filter(loan=loan).first(),
+        "actions": offered_actions(loan, _roles(request)),
     }
     if loan.disbursed_on:
         terms, state = lending.loan_state(loan)

@@ -356,3 +356,20 @@ def test_reversing_an_earlier_payment_reallocates_the_later_one(lent, book, user
     balances = balances_by_key(book=book)
     assert balances["loans_receivable"] == Decimal("10000.00")
     assert balances["usage_fee_income"] == Decimal("3.28")
+
+
+def test_reversing_a_reallocated_repayment_reverses_its_current_split(lent, book, users, _today):
+    _today.move_to(datetime.datetime(2026, 1, 20))
+    clerk, station = users[Role.VILLAGE_CLERK], users[Role.TOWNSHIP_STATION]
+    first = lending.repayment_record(
+        loan=lent, amount=Decimal("0.01"), paid_on=D(2026, 1, 16), by=clerk, token="q1"
+    )
+    second = lending.repayment_record(
+        loan=lent, amount=Decimal("3.28"), paid_on=D(2026, 1, 17), by=clerk, token="q2"
+    )
+    lending.repayment_reverse(repayment=first, by=station, reason="录错", on=D(2026, 1, 20))
+    lending.repayment_reverse(repayment=second, by=station, reason="录错", on=D(2026, 1, 20))
+    balances = balances_by_key(book=book)
+    assert balances["loans_receivable"] == Decimal("10000.00")
+    assert balances["usage_fee_income"] == Decimal("0.00")
+    assert balances["cash"] == Decimal("40000.00")

@@ -123,3 +123,21 @@ def test_overdue_filter_uses_the_schedule(client, world, lent, _today):
         lent.member.name
         in client.get(reverse("loans:loan_list"), {"overdue": "1"}).content.decode()
     )
+
+
+def test_the_loan_page_offers_each_role_only_its_actions(
+    client, world, book, borrower, group, users, purposes
+):
+    from tests.loans.conftest import apply_for
+
+    loan = apply_for(world, borrower, group, users, purposes)
+    url = reverse("loans:loan_detail", args=[loan.pk])
+    _as(client, world, Role.VILLAGE_CLERK)
+    clerk_page = client.get(url).content.decode()
+    assert 'value="submit"' in clerk_page and 'value="approve"' not in clerk_page
+    _as(client, world, Role.AUDITOR)
+    assert 'name="action"' not in client.get(url).content.decode()
+    _as(client, world, Role.VILLAGE_CLERK)
+    _act(client, loan, "withdraw", reason="农户自愿撤回")
+    loan.refresh_from_db()
+    assert loan.status == "withdrawn"
