@@ -699,3 +699,19 @@ def member_exit_guard(member: Member) -> str | None:
     ).exists():
         return _("The household still has a loan with the association; settle it first.")
     return None
+
+
+def ledger_mismatches(association: Association) -> tuple[Decimal, Decimal] | None:
+    """(ledger, loans) when loans receivable in the books differs from the outstanding
+    principal of the association's loans; None when they agree."""
+    ledger = balances_by_key(book=book_for_association(association)).get("loans_receivable", ZERO)
+    outstanding = sum(
+        (
+            loan_state(loan)[1].principal_outstanding
+            for loan in Loan.objects.filter(
+                association=association, status__in=sorted(LENT_STATUSES)
+            )
+        ),
+        ZERO,
+    )
+    return None if ledger == outstanding else (ledger, outstanding)

@@ -373,3 +373,77 @@ def test_reversing_a_reallocated_repayment_reverses_its_current_split(lent, book
     assert balances["loans_receivable"] == Decimal("10000.00")
     assert balances["usage_fee_income"] == Decimal("0.00")
     assert balances["cash"] == Decimal("40000.00")
+
+
+def test_a_purpose_the_policy_leaves_out_is_refused(world, book, borrower, group, users, purposes):
+    from loans.services import policy_save
+
+    policy_save(
+        target=world.inside.county,
+        values={},
+        purposes=[purposes["crops"]],
+        by=users[Role.COUNTY_OFFICE],
+    )
+    loan = apply_for(world, borrower, group, users, purposes)  # livestock
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "purpose"
+
+
+def test_concurrent_borrowers_per_group_limit(world, lent, group, users, purposes):
+    from loans.services import policy_save
+
+    policy_save(
+        target=world.inside.county,
+        values={"concurrent_borrowers_per_group": 1},
+        by=users[Role.COUNTY_OFFICE],
+    )
+    other = group.memberships.filter(role="household").exclude(member=lent.member).first().member
+    loan = apply_for(world, other, group, users, purposes, amount="3000")
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "group_concurrent"
+
+
+def test_a_borrower_cannot_guarantee_themself(world, book, borrower, group, users, purposes):
+    loan = apply_for(
+        world,
+        borrower,
+        None,
+        users,
+        purposes,
+        guarantee_kind="personal",
+        guarantor=borrower,
+    )
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "guarantor"
+
+
+def test_a_loan_without_a_guarantee_is_not_even_saved(world, book, borrower, users, purposes):
+    with pytest.raises(LoanRuleError) as raised:
+        apply_for(world, borrower, None, users, purposes)
+    assert raised.value.code == "no_guarantee"
+    assert not Loan.objects.exists()
+
+
+def test_admin_ledger_check_reports_agreement_and_a_mismatch(admin_client, world, lent, book):
+    from django.urls import reverse
+
+    url = reverse("admin:loans_loan_changelist")
+    ok = admin_client.post(
+        url, {"action": "check_ledger", "_selected_action": [lent.pk]}, follow=True
+    )
+    assert "每个协会的借出互助金都等于" in ok.content.decode()
+    journal_post(
+        book=book,
+        date=D(2026, 1, 15),
+        memo="错账",
+        kind=EntryKind.OTHER,
+        by=None,
+        lines=[Dr("loans_receivable", Decimal("1")), Cr("cash", Decimal("1"))],
+    )
+    bad = admin_client.post(
+        url, {"action": "check_ledger", "_selected_action": [lent.pk]}, follow=True
+    )
+    assert "10001.00" in bad.content.decode()
