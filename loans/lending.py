@@ -6,11 +6,11 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Case, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.models import Association, Member, MemberStatus
+from associations.models import Association, Member, MemberStatus, PovertyStatus
 from funds.journal import Cr, Dr, book_for_association, journal_post
 from funds.models import EntryKind
 from funds.selectors import balances_by_key
@@ -667,11 +667,20 @@ def recovery_record(*, loan: Loan, amount: Decimal, on: datetime.date, by):
 
 
 def waitlist_release(*, association: Association, by=None) -> int:
-    """When cash comes back, waiting applications move on in order (oldest first)."""
+    """When cash comes back, waiting applications move on in order: oldest first, or
+    registered-poor households first when the policy says so (`poor_first`)."""
     moved = 0
-    for loan in Loan.objects.filter(association=association, status=S.WAITLISTED).order_by(
-        "created_at", "pk"
-    ):
+    waiting = Loan.objects.filter(association=association, status=S.WAITLISTED)
+    order = ["created_at", "pk"]
+    if effective_policy(association).poor_first:
+        waiting = waiting.annotate(
+            poor=Case(
+                When(member__poverty_status=PovertyStatus.REGISTERED_POOR, then=Value(0)),
+                default=Value(1),
+            )
+        )
+        order = ["poor", *order]
+    for loan in waiting.order_by(*order):
         with transaction.atomic():
             loan = _lock(loan)
             if lendable_cash(association, excluding=loan) < loan.amount:

@@ -15,6 +15,7 @@ from funds.services import capital_receive
 from loans import lending
 from loans.exceptions import LoanRuleError
 from loans.models import Loan, LoanTransition, Repayment
+from mutualaid.errors import RuleError
 from tests import factories
 from tests.loans.conftest import apply_for
 
@@ -447,3 +448,75 @@ def test_admin_ledger_check_reports_agreement_and_a_mismatch(admin_client, world
         url, {"action": "check_ledger", "_selected_action": [lent.pk]}, follow=True
     )
     assert "10001.00" in bad.content.decode()
+
+
+def test_poor_households_leave_the_waitlist_first_when_the_policy_says_so(
+    world, book, group, users, purposes
+):
+    from guarantees.services import group_member_add
+    from loans.services import policy_save
+
+    policy_save(
+        target=world.inside.county, values={"poor_first": True}, by=users[Role.COUNTY_OFFICE]
+    )
+    clerk = users[Role.VILLAGE_CLERK]
+    general = factories.member(world.inside.association, name="一般户甲", poverty_status="general")
+    poor = factories.member(
+        world.inside.association, name="贫困户甲", poverty_status="registered_poor"
+    )
+    for member in (general, poor):
+        group_member_add(
+            group=group,
+            member=member,
+            role="household",
+            on=D(2026, 1, 10),
+            reason="新入组",
+            by=clerk,
+        )
+    journal_post(
+        book=book,
+        date=D(2026, 1, 3),
+        memo="支出",
+        kind=EntryKind.OTHER,
+        by=None,
+        lines=[Dr("running_costs", Decimal("50000")), Cr("cash", Decimal("50000"))],
+    )
+    waiting_general = apply_for(world, general, group, users, purposes, amount="3000")
+    waiting_poor = apply_for(world, poor, group, users, purposes, amount="3000")
+    for loan in (waiting_general, waiting_poor):  # the general household asked first
+        lending.loan_submit(loan=loan, by=clerk)
+        loan.refresh_from_db()
+        assert loan.status == "waitlisted"
+    capital_receive(
+        book=book,
+        source="social",
+        contributor="捐赠",
+        into="cash",
+        amount=Decimal("3000"),
+        received_on=D(2026, 1, 12),
+        by=None,
+    )
+    assert lending.waitlist_release(association=world.inside.association) == 2
+    released = list(
+        LoanTransition.objects.filter(from_status="waitlisted")
+        .order_by("pk")
+        .values_list("loan_id", flat=True)
+    )
+    assert released == [waiting_poor.pk, waiting_general.pk]  # the poor household first
+
+
+def test_a_repayment_into_a_closed_month_is_refused(lent, book, users, _today):
+    from funds.journal import month_close
+
+    _today.move_to(datetime.datetime(2026, 3, 5))
+    month_close(book=book, month=D(2026, 2, 1), by=users[Role.TOWNSHIP_STATION])
+    with pytest.raises(RuleError) as raised:
+        lending.repayment_record(
+            loan=lent,
+            amount=Decimal("100"),
+            paid_on=D(2026, 2, 20),
+            by=users[Role.VILLAGE_CLERK],
+            token="closed",
+        )
+    assert raised.value.code == "closed_month"
+    assert not Repayment.objects.exists()

@@ -10,7 +10,8 @@ from django.db import connection, connections
 from associations.models import Role
 from funds.selectors import balances_by_key
 from loans import lending
-from loans.models import Repayment
+from loans.exceptions import LoanRuleError
+from loans.models import Loan, Repayment
 from loans.repayments import replay
 from tests.loans.conftest import apply_for, to_ready
 
@@ -68,3 +69,30 @@ def test_simultaneous_repayments_are_both_applied_once(
     balances = balances_by_key(book=book)
     assert balances["usage_fee_income"] == recorded[0].usage_fee
     assert balances["loans_receivable"] == state.principal_outstanding
+
+
+def test_two_applications_of_one_household_at_once_give_one_active_loan(
+    world, book, borrower, group, users, purposes
+):
+    first = apply_for(world, borrower, group, users, purposes, amount="3000")
+    second = apply_for(world, borrower, group, users, purposes, amount="4000")
+    barrier, outcomes = threading.Barrier(2), []
+
+    def submit(loan) -> None:
+        try:
+            barrier.wait()
+            lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+            outcomes.append("submitted")
+        except LoanRuleError as error:
+            outcomes.append(error.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(loan,)) for loan in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["active_loan", "submitted"]
+    statuses = sorted(Loan.objects.filter(member=borrower).values_list("status", flat=True))
+    assert statuses == ["draft", "submitted"]
