@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from associations.models import Member, MemberStatus, OtherLoan, Role
 from associations.scoping import get_visible_or_404, user_roles
 from funds.models import JournalEntry
 from guarantees.models import GroupStatus, GuaranteeGroup, Placement
-from loans import lending, loan_selectors
+from loans import documents, lending, loan_selectors
 from loans.fees import FeeMethod
 from loans.lifecycle import instalment_rows
 from loans.loan_forms import ActionForm, ApplicationForm, RepaymentForm
@@ -335,3 +335,32 @@ def committee_inbox(request):
         raise Http404
     loans = loan_selectors.committee_inbox(user=request.user, today=timezone.localdate())
     return render(request, "loans/inbox.html", {"loans": loans})
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+def loan_contract(request, loan_id: int):
+    loan = get_visible_or_404(
+        Loan.objects.select_related("member", "association", "purpose", "group"),
+        request.user,
+        pk=loan_id,
+    )
+    if not loan.fee_rate:  # terms are fixed at approval
+        raise Http404
+    return _pdf(documents.to_pdf(documents.contract_html(loan)), f"contract-{loan.pk}.pdf")
+
+
+@login_required
+def repayment_receipt(request, loan_id: int, repayment_id: int):
+    loan = get_visible_or_404(
+        Loan.objects.select_related("member", "association"), request.user, pk=loan_id
+    )
+    repayment = loan.repayments.select_related("recorded_by").filter(pk=repayment_id).first()
+    if repayment is None:
+        raise Http404
+    return _pdf(documents.to_pdf(documents.receipt_html(repayment)), f"receipt-{repayment.pk}.pdf")

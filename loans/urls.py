@@ -15,4 +15,10 @@ urlpatterns = [
     path("loans/<int:loan_id>/action/", loan_views.loan_action, name="loan_action"),
     path("loans/<int:loan_id>/repay/", loan_views.loan_repay, name="loan_repay"),
     path("loans/<int:loan_id>/reverse/", loan_views.repayment_reverse, name="repayment_reverse"),
+    path("loans/<int:loan_id>/contract.pdf", loan_views.loan_contract, name="loan_contract"),
+    path(
+        "loans/<int:loan_id>/receipts/<int:repayment_id>.pdf",
+        loan_views.repayment_receipt,
+        name="repayment_receipt",
+    ),
 ]

@@ -27,19 +27,36 @@ URL_KWARGS: dict[str, Callable] = {
     "year": lambda world: 2025,
     "transfer_id": lambda world: _funds(world).transfer.pk,
     "loan_id": lambda world: _loan(world).pk,
+    "repayment_id": lambda world: _loan(world).repayments.first().pk,
 }
 
 
 def _loan(world):
-    """A draft loan of the inside branch's member household (its `member` login sees it)."""
+    """A loan of the inside branch's member household (its `member` login sees it), paid out
+    and partly repaid, so every loan page and document has something to show."""
+    import datetime
     from decimal import Decimal
 
-    from loans.lending import loan_apply
+    from funds.journal import book_for_association
+    from funds.services import capital_receive
+    from loans import lending
     from loans.models import Loan, LoanPurpose
 
     member = _factories().scoped_member(world)
     existing = Loan.objects.filter(member=member).first()
-    return existing or loan_apply(
+    if existing:
+        return existing
+    users, day = world.inside.users, datetime.date(2025, 3, 1)
+    capital_receive(
+        book=book_for_association(world.inside.association),
+        source="government",
+        contributor="县财政局",
+        into="cash",
+        amount=Decimal("20000"),
+        received_on=day,
+        by=None,
+    )
+    loan = lending.loan_apply(
         association=world.inside.association,
         member=member,
         amount=Decimal("5000"),
@@ -48,8 +65,24 @@ def _loan(world):
         schedule_kind="lump_sum",
         guarantee_kind="group",
         group=_factories().scoped_group(world),
-        by=world.inside.users["village_clerk"],
+        by=users["village_clerk"],
     )
+    lending.loan_submit(loan=loan, by=users["village_clerk"])
+    lending.loan_board_review(loan=loan, by=users["village_board"])
+    lending.loan_approve(loan=loan, by=users["township_committee"], on=day)
+    lending.notices_expire(today=day + datetime.timedelta(days=5))
+    loan.refresh_from_db()
+    lending.loan_disburse(
+        loan=loan, by=users["township_station"], on=day + datetime.timedelta(days=5)
+    )
+    lending.repayment_record(
+        loan=loan,
+        amount=Decimal("100"),
+        paid_on=day + datetime.timedelta(days=40),
+        by=users["village_clerk"],
+        token="scoping",
+    )
+    return loan
 
 
 def _funds(world):
