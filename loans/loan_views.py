@@ -331,10 +331,20 @@ def repayment_reverse(request, loan_id: int):
 
 @login_required
 def committee_inbox(request):
+    """Each waiting application with the result of every eligibility rule and the warnings."""
     if not _roles(request) & {Role.TOWNSHIP_COMMITTEE}:
         raise Http404
-    loans = loan_selectors.committee_inbox(user=request.user, today=timezone.localdate())
-    return render(request, "loans/inbox.html", {"loans": loans})
+    today = timezone.localdate()
+    rows = []
+    for loan in loan_selectors.committee_inbox(user=request.user, today=today):
+        try:
+            lending.eligibility_check(loan, on=today)
+            problem = None
+        except RuleError as error:
+            problem = error.message
+        cash_ok = lending.lendable_cash(loan.association, excluding=loan) >= loan.amount
+        rows.append((loan, problem, cash_ok))
+    return render(request, "loans/inbox.html", {"rows": rows})
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:

@@ -141,3 +141,36 @@ def test_the_loan_page_offers_each_role_only_its_actions(
     _act(client, loan, "withdraw", reason="农户自愿撤回")
     loan.refresh_from_db()
     assert loan.status == "withdrawn"
+
+
+def test_inbox_shows_each_applications_checks_and_warnings(
+    client, world, book, borrower, group, users, purposes
+):
+    from associations.services import other_loan_add
+    from tests.loans.conftest import apply_for
+
+    other_loan_add(
+        member=borrower,
+        kind="women_micro",
+        lender="农商银行",
+        amount=Decimal("30000"),
+        due_on=datetime.date(2027, 1, 1),
+        by=None,
+    )
+    loan = apply_for(world, borrower, group, users, purposes)
+    from loans import lending
+
+    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
+    _as(client, world, Role.TOWNSHIP_COMMITTEE)
+    body = client.get(reverse("loans:inbox")).content.decode()
+    assert "符合全部规则" in body and "其他贴息贷款" in body
+    from associations.models import Member
+
+    Member.objects.filter(pk=borrower.pk).update(  # a household that left meanwhile
+        status="exited",
+        exited_on=datetime.date(2026, 1, 15),
+        exit_reason="迁出",
+        refund_amount=Decimal("0.00"),
+    )
+    assert "不是本协会的在册社员" in client.get(reverse("loans:inbox")).content.decode()
