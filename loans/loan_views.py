@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from associations.models import Member, MemberStatus, OtherLoan, Role
 from associations.scoping import get_visible_or_404, user_roles
+from associations.selectors import member_query, member_search
 from funds.models import JournalEntry
 from guarantees.models import GroupStatus, GuaranteeGroup, Placement
 from loans import documents, lending, loan_selectors
@@ -164,17 +165,13 @@ def loan_new(request):
     if member is None:
         query = request.GET.get("q", "").strip()
         found = (
-            members.filter(name__contains=query)
-            | members.filter(pinyin_initials__startswith=query.lower())
-            | members.filter(pinyin_full__startswith=query.lower())
+            member_search(user=request.user, query=query, status=MemberStatus.ACTIVE, roles=CLERK)[
+                :20
+            ]
             if query
-            else members.none()
+            else []
         )
-        return render(
-            request,
-            "loans/loan_pick_member.html",
-            {"q": query, "found": found.select_related("association__area")[:20]},
-        )
+        return render(request, "loans/loan_pick_member.html", {"q": query, "found": found})
     groups = GuaranteeGroup.objects.filter(
         status=GroupStatus.ACTIVE, memberships__member=member, memberships__left_on__isnull=True
     )
@@ -182,7 +179,9 @@ def loan_new(request):
         request.POST or None,
         groups=groups,
         placements=Placement.objects.filter(member=member),
-        guarantors=members.filter(association=member.association).exclude(pk=member.pk),
+        guarantors=_guarantors(
+            request, members.filter(association=member.association).exclude(pk=member.pk)
+        ),
         initial={"group": groups.first()},
     )
     if request.method == "POST" and form.is_valid():
@@ -217,10 +216,24 @@ def loan_new(request):
         {
             "member": member,
             "form": form,
+            "gq": request.GET.get("gq", ""),
             "policy": policy,
             "fee_method": FeeMethod(policy.fee_method).label,
             "other_loans": OtherLoan.objects.filter(member=member),
         },
+    )
+
+
+def _guarantors(request, candidates):
+    """A personal guarantor is searched by name, pinyin or ID suffix (`gq`), not picked from
+    a list of the whole village; a posted choice is checked against every candidate."""
+    if request.method == "POST":
+        return candidates
+    query = request.GET.get("gq", "").strip()
+    if not query:
+        return candidates.none()
+    return candidates.filter(
+        pk__in=list(candidates.filter(member_query(query)).values_list("pk", flat=True)[:20])
     )
 
 

@@ -174,3 +174,26 @@ def test_inbox_shows_each_applications_checks_and_warnings(
         refund_amount=Decimal("0.00"),
     )
     assert "不是本协会的在册社员" in client.get(reverse("loans:inbox")).content.decode()
+
+
+def test_a_personal_guarantor_is_searched_not_listed(client, world, book, borrower, purposes):
+    guarantor = factories.member(world.inside.association, name="担保人乙")
+    factories.member(world.inside.association, name="旁人丙")
+    _as(client, world, Role.VILLAGE_CLERK)
+    url = reverse("loans:loan_new")
+    page = client.get(url, {"member": borrower.pk}).content.decode()
+    assert "旁人丙" not in page  # no dropdown of the whole village
+    found = client.get(url, {"member": borrower.pk, "gq": "担保人"}).content.decode()
+    assert "担保人乙" in found and "旁人丙" not in found
+    client.post(
+        f"{url}?member={borrower.pk}",
+        {
+            "amount": "3000",
+            "term_months": "12",
+            "purpose": purposes["crops"].pk,
+            "schedule_kind": "lump_sum",
+            "guarantee_kind": "personal",
+            "guarantor": guarantor.pk,
+        },
+    )
+    assert Loan.objects.get().guarantor == guarantor
