@@ -66,6 +66,7 @@ def _branch(province: Area, codes: tuple[str, str, str, str], names, tag: str) -
 @pytest.fixture
 def world(db) -> World:
     """Two branches in different cities, one user per role in each: in scope and out of scope."""
+    _ensure_reference_data()
     province = factories.area("620000", "甘肃省", "province")
     inside = _branch(
         province,
@@ -80,3 +81,15 @@ def world(db) -> World:
         "out",
     )
     return World(province, inside, outside)
+
+
+def _ensure_reference_data() -> None:
+    """Rows that data migrations create (the loan purposes). A transactional test empties
+    every table when it ends, so later tests put them back."""
+    from importlib import import_module
+
+    from loans.models import LoanPurpose
+
+    cycles = import_module("loans.migrations.0002_default_purposes").CYCLES
+    for code, months in cycles.items():
+        LoanPurpose.objects.get_or_create(code=code, defaults={"typical_cycle_months": months})

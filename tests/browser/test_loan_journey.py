@@ -31,12 +31,6 @@ def _login(page, live_server, user):
 def test_a_loan_from_application_to_repayment(page, live_server, world):
     users = world.inside.users
     with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0), tick=True) as clock:
-        from importlib import import_module
-
-        from loans.models import LoanPurpose
-
-        for code, months in import_module("loans.migrations.0002_default_purposes").CYCLES.items():
-            LoanPurpose.objects.get_or_create(code=code, defaults={"typical_cycle_months": months})
         capital_receive(
             book=book_for_association(world.inside.association),
             source="government",

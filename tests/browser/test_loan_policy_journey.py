@@ -6,7 +6,7 @@ from tests import factories
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_county_office_narrows_a_township_and_the_clerk_sees_it(page, live_server, world):
+def test_county_office_narrows_a_township_and_the_clerk_sees_it(page, live_server, world, tmp_path):
     office = world.inside.users[Role.COUNTY_OFFICE]
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("用户名或手机号").fill(office.username)
@@ -21,13 +21,13 @@ def test_county_office_narrows_a_township_and_the_clerk_sees_it(page, live_serve
     page.get_by_role("button", name="保存").click()
     assert "不能宽于系统默认值" in page.locator("article.message").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path="/tmp/h5/policy_edit_refused.png", full_page=False)
+    page.screenshot(path=tmp_path / "policy_edit_refused.png", full_page=False)
 
     page.get_by_label("最高借款金额").fill("15000")
     page.get_by_role("button", name="保存").click()
-    assert "借款政策已保存" in page.content()
+    assert "借款政策已保存" in page.content(), page.locator("main").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path="/tmp/h5/policy_detail.png", full_page=True)
+    page.screenshot(path=tmp_path / "policy_detail.png", full_page=True)
 
     clerk = world.inside.users[Role.VILLAGE_CLERK]
     page.context.clear_cookies()

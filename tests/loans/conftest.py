@@ -19,13 +19,7 @@ def office(world):
 
 
 @pytest.fixture
-def purposes(db):
-    # A transactional test empties every table, the purposes of the data migration included.
-    from importlib import import_module
-
-    cycles = import_module("loans.migrations.0002_default_purposes").CYCLES
-    for code, months in cycles.items():
-        LoanPurpose.objects.get_or_create(code=code, defaults={"typical_cycle_months": months})
+def purposes(world):
     return {p.code: p for p in LoanPurpose.objects.all()}
 
 
