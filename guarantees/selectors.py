@@ -28,6 +28,8 @@ def group_members(*, group: GuaranteeGroup) -> list[GroupMembership]:
     return list(
         group.memberships.filter(left_on__isnull=True)
         .select_related("member", "member__village_group")
+        # Each household's loans (the loans app's reverse relation), newest first, in one query.
+        .prefetch_related("member__loans")
         .order_by("-role", "member__pinyin_full")
     )
 

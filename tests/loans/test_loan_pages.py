@@ -197,3 +197,13 @@ def test_a_personal_guarantor_is_searched_not_listed(client, world, book, borrow
         },
     )
     assert Loan.objects.get().guarantor == guarantor
+
+
+def test_the_group_page_shows_each_households_loan(
+    client, world, lent, group, django_assert_max_num_queries
+):
+    _as(client, world, Role.TOWNSHIP_COMMITTEE)
+    url = reverse("guarantees:group_detail", args=[group.pk])
+    with django_assert_max_num_queries(12):
+        body = client.get(url).content.decode()
+    assert reverse("loans:loan_detail", args=[lent.pk]) in body and "已放款" in body
