@@ -459,3 +459,37 @@ class WriteOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loan} {self.principal}"
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE_7 = "before_7", _("7 days before the due date")
+    BEFORE_1 = "before_1", _("1 day before the due date")
+    OVERDUE_1 = "overdue_1", _("1 day overdue")
+    OVERDUE_7 = "overdue_7", _("7 days overdue")
+    OVERDUE_30 = "overdue_30", _("30 days overdue")
+
+
+class Reminder(models.Model):
+    """A reminder sent, once per loan, instalment due date, kind and person (idempotent job)."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="reminders")
+    due_on = models.DateField(_("due on"))
+    kind = models.CharField(_("kind"), max_length=12, choices=ReminderKind.choices)
+    member = models.ForeignKey(
+        Member, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_on = models.DateField(_("sent on"))
+    text = models.CharField(_("message"), max_length=300)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan", "due_on", "kind", "member"], name="reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.kind} {self.due_on}"

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from loans.lending import notices_expire
+from loans.reminders import reminders_send
 
 log = logging.getLogger(__name__)
 
@@ -16,3 +17,11 @@ def expire_notices() -> int:
     moved = notices_expire(today=timezone.localdate())
     log.info("public notices expired: %s loans ready for disbursement", moved)
     return moved
+
+
+@shared_task
+def send_reminders() -> int:
+    """Daily: repayment reminders to borrowers (and group leaders once overdue)."""
+    sent = reminders_send(today=timezone.localdate())
+    log.info("repayment reminders sent: %s", sent)
+    return sent

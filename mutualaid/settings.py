@@ -118,6 +118,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # DESIGN §8: public-notice expiry moves approved loans on, every morning and again at noon
     # (the job is idempotent, so a second run or a run after a crash changes nothing twice).
     "loans-expire-notices": {"task": "loans.tasks.expire_notices", "schedule": 6 * 3600},
+    "loans-send-reminders": {"task": "loans.tasks.send_reminders", "schedule": 6 * 3600},
 }
 
 # --- auth -------------------------------------------------------------------------------
@@ -206,3 +207,6 @@ MEMBER_EXIT_GUARDS = [
     "loans.lending.member_exit_guard",
 ]
 MEMBER_REFUND_POSTER = "funds.services.member_refund_post"
+
+# Reminders and notices: "mutualaid.messaging.LogBackend" (default) or ".EmailBackend".
+MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "mutualaid.messaging.LogBackend")
