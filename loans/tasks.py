@@ -5,8 +5,11 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from loans.lending import notices_expire
+from associations.models import Association
+from loans.lending import notices_expire, waitlist_release
+from loans.models import Loan
 from loans.reminders import reminders_send
+from loans.workflow import LoanStatus
 
 log = logging.getLogger(__name__)
 
@@ -25,3 +28,19 @@ def send_reminders() -> int:
     sent = reminders_send(today=timezone.localdate())
     log.info("repayment reminders sent: %s", sent)
     return sent
+
+
+@shared_task
+def release_waitlists() -> int:
+    """Hourly: where lendable cash came back (capital, transfers, repayments), waiting
+    applications move on in order."""
+    moved = 0
+    waiting = (
+        Loan.objects.filter(status=LoanStatus.WAITLISTED)
+        .values_list("association", flat=True)
+        .distinct()
+    )
+    for association_id in waiting:
+        moved += waitlist_release(association=Association.objects.get(pk=association_id))
+    log.info("waiting applications moved on: %s", moved)
+    return moved

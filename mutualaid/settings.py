@@ -119,6 +119,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # (the job is idempotent, so a second run or a run after a crash changes nothing twice).
     "loans-expire-notices": {"task": "loans.tasks.expire_notices", "schedule": 6 * 3600},
     "loans-send-reminders": {"task": "loans.tasks.send_reminders", "schedule": 6 * 3600},
+    "loans-release-waitlists": {"task": "loans.tasks.release_waitlists", "schedule": 3600},
 }
 
 # --- auth -------------------------------------------------------------------------------

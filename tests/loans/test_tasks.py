@@ -28,3 +28,67 @@ def test_notice_expiry_job_moves_loans_once(world, book, borrower, group, users,
     loan.refresh_from_db()
     assert loan.status == "ready"
     assert LoanTransition.objects.filter(loan=loan, to_status="ready").count() == 1
+
+
+def test_waitlists_are_released_by_the_hourly_job(world, book, borrower, group, users, purposes):
+    from decimal import Decimal
+
+    from funds.journal import Cr, Dr, journal_post
+    from funds.services import capital_receive
+    from loans import lending
+    from loans.tasks import release_waitlists
+    from tests.loans.conftest import apply_for
+
+    with time_machine.travel(datetime.datetime(2026, 1, 10, 9, 0), tick=False):
+        journal_post(
+            book=book,
+            date=datetime.date(2026, 1, 3),
+            memo="支出",
+            kind="other",
+            by=None,
+            lines=[Dr("running_costs", Decimal("48000")), Cr("cash", Decimal("48000"))],
+        )
+        loan = apply_for(world, borrower, group, users, purposes, amount="5000")
+        lending.loan_submit(loan=loan, by=users["village_clerk"])
+        loan.refresh_from_db()
+        assert loan.status == "waitlisted"
+        assert release_waitlists.delay().get() == 0
+        capital_receive(
+            book=book,
+            source="social",
+            contributor="捐赠",
+            into="cash",
+            amount=Decimal("3000"),
+            received_on=datetime.date(2026, 1, 9),
+            by=None,
+        )
+        assert release_waitlists.delay().get() == 1
+    loan.refresh_from_db()
+    assert loan.status == "submitted"
+    assert app.conf.beat_schedule["loans-release-waitlists"]["task"] == release_waitlists.name
+
+
+def test_an_exited_member_cannot_submit(world, book, borrower, group, users, purposes):
+    from decimal import Decimal
+
+    from associations.models import Member
+    from loans import lending
+    from loans.exceptions import LoanRuleError
+    from tests.loans.conftest import apply_for
+
+    loan = apply_for(world, borrower, group, users, purposes)
+    Member.objects.filter(pk=borrower.pk).update(
+        status="exited",
+        exited_on=datetime.date(2026, 1, 1),
+        exit_reason="迁出",
+        refund_amount=Decimal("0.00"),
+    )
+    loan.member.refresh_from_db()
+    try:
+        lending.loan_submit(loan=loan, by=users["village_clerk"])
+    except LoanRuleError as error:
+        assert error.code == "not_member"
+    else:
+        raise AssertionError("an exited household was allowed to submit")
+    loan.refresh_from_db()
+    assert loan.status == "draft" and not LoanTransition.objects.filter(loan=loan).exists()
