@@ -520,3 +520,45 @@ def test_a_repayment_into_a_closed_month_is_refused(lent, book, users, _today):
         )
     assert raised.value.code == "closed_month"
     assert not Repayment.objects.exists()
+
+
+def test_a_dissolved_group_guarantees_nothing(world, book, borrower, group, users, purposes):
+    from guarantees.services import group_dissolve
+
+    loan = apply_for(world, borrower, group, users, purposes)
+    group_dissolve(group=group, by=users[Role.VILLAGE_CLERK], on=D(2026, 1, 14), reason="解散")
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "group_inactive"
+    assert Loan.objects.get(pk=loan.pk).status == "draft"
+
+
+def test_a_group_too_small_for_the_policy_is_refused(world, book, borrower, group, users, purposes):
+    from loans.services import policy_save
+
+    policy_save(
+        target=world.inside.county, values={"min_households": 4}, by=users[Role.COUNTY_OFFICE]
+    )
+    loan = apply_for(world, borrower, group, users, purposes)  # the group has 3 households
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "group_composition"
+
+
+def test_another_households_placement_is_refused(world, book, borrower, users, purposes):
+    from guarantees.services import placement_create
+
+    other = factories.member(world.inside.association, name="合作社社员")
+    placement = placement_create(
+        member=other,
+        partner_kind="cooperative",
+        partner_name="兴隆养殖合作社",
+        agreed_on=D(2026, 1, 5),
+        dividend_terms="年分红 8%",
+    )
+    loan = apply_for(
+        world, borrower, None, users, purposes, guarantee_kind="placement", placement=placement
+    )
+    with pytest.raises(LoanRuleError) as raised:
+        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "placement"
