@@ -149,21 +149,46 @@ def journal_post(
         JournalLine(entry=entry, book=book, date=date, account=a, debit=d, credit=c)
         for a, d, c in resolved
     )
-    _refuse_negative_cash(book, [a for a, _d, c in resolved if c > 0 and a.key in CASH_KEYS])
+    _refuse_negative_cash(book, [a for a, _d, c in resolved if c > 0 and a.key in CASH_KEYS], date)
     return entry
 
 
-def _refuse_negative_cash(book: Book, credited: list[Account]) -> None:
+def _refuse_negative_cash(book: Book, credited: list[Account], date: datetime.date) -> None:
     # The book row is locked above, so two posts on the same book are serialised and neither
-    # can see a balance the other is about to spend.
+    # can see a balance the other is about to spend. A back-dated payment must not overdraw
+    # any later day either, so the lowest running balance from `date` on is checked.
     for account in credited:
-        balance = account_balance(account)
-        if balance < 0:
+        lowest = lowest_balance_from(account, date)
+        if lowest is not None and lowest[0] < 0:
+            balance, day = lowest
             raise FundsRuleError(
-                _("%(account)s would fall to %(balance)s; there is not enough money.")
-                % {"account": account.name, "balance": format_yuan(balance)},
+                _("%(account)s would fall to %(balance)s on %(date)s; there is not enough money.")
+                % {
+                    "account": account.name,
+                    "balance": format_yuan(balance),
+                    "date": date_format(day),
+                },
                 "negative_cash",
             )
+
+
+def lowest_balance_from(
+    account: Account, date: datetime.date
+) -> tuple[Decimal, datetime.date] | None:
+    """The lowest end-of-day balance of the account on `date` or later, and its day."""
+    running = account_balance(account, through=date - datetime.timedelta(days=1))
+    days = (
+        JournalLine.objects.filter(account=account, date__gte=date)
+        .values("date")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .order_by("date")
+    )
+    lowest = None
+    for day in days:  # one row per day with postings, summed by the database
+        running += day["debit"] - day["credit"]
+        if lowest is None or running < lowest[0]:
+            lowest = (running, day["date"])
+    return lowest
 
 
 def account_balance(account: Account, *, through: datetime.date | None = None) -> Decimal:

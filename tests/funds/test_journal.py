@@ -154,3 +154,39 @@ def test_reversal_mirrors_the_entry_once(funded_book, clerk, board):
     assert raised.value.code == "already_reversed"
     with pytest.raises(FundsRuleError):
         journal_reverse(entry=reversal, by=board, reason="undo", date=D(2026, 2, 3))
+
+
+def test_a_back_dated_payment_cannot_overdraw_an_earlier_day(funded_book, clerk):
+    # Cash: 3,000 received on 12 Jan. Another 5,000 arrives on 1 Mar.
+    journal_post(
+        book=funded_book,
+        date=D(2026, 3, 1),
+        memo="cash from bank",
+        kind=EntryKind.OTHER,
+        by=clerk,
+        lines=[Dr("cash", Decimal("5000")), Cr("bank", Decimal("5000"))],
+    )
+    before = _count()
+    # 4,000 paid on 1 Feb: the closing balance (4,000) is fine, but 1 Feb would end at -1,000.
+    with pytest.raises(FundsRuleError) as raised:
+        journal_post(
+            book=funded_book,
+            date=D(2026, 2, 1),
+            memo="paid",
+            kind=EntryKind.OTHER,
+            by=clerk,
+            lines=[Dr("running_costs", Decimal("4000")), Cr("cash", Decimal("4000"))],
+        )
+    assert raised.value.code == "negative_cash"
+    assert "-1,000.00" in str(raised.value)
+    assert _count() == before
+    # Dated 1 Mar the same payment is fine: 8,000 - 4,000 = 4,000.
+    journal_post(
+        book=funded_book,
+        date=D(2026, 3, 1),
+        memo="paid",
+        kind=EntryKind.OTHER,
+        by=clerk,
+        lines=[Dr("running_costs", Decimal("4000")), Cr("cash", Decimal("4000"))],
+    )
+    assert account_balance(funded_book.accounts.get(key="cash")) == Decimal("4000.00")
