@@ -136,30 +136,96 @@ class ProjectionYear:
     subsidy: Decimal
 
 
+def _loan_costs(loan: dict, year: int) -> tuple[Decimal, Decimal]:
+    """Unrounded interest and subsidy of one interest-only loan in one calendar year, prorated
+    by the days it runs in that year."""
+    first, after = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    start = loan["received_on"]
+    end = _add_months(start, loan["term_months"])
+    days = (min(end, after) - max(start, first)).days
+    if days <= 0:
+        return Decimal(0), Decimal(0)
+    share = loan["amount"] * days / Decimal(365)
+    return share * loan["annual_rate"], share * (loan["subsidy_rate"] or 0)
+
+
+def _bank_loans(books: QuerySet[Book]):
+    return CapitalContribution.objects.filter(
+        book__in=books, source=CapitalSource.BANK_LOAN
+    ).values(
+        "book_id",
+        "book__name",
+        "book__area__code",
+        "amount",
+        "received_on",
+        "annual_rate",
+        "term_months",
+        "subsidy_rate",
+    )
+
+
+def _years(loans: list[dict], from_year: int, years: int) -> list[ProjectionYear]:
+    result = []
+    for year in range(from_year, from_year + years):
+        costs = [_loan_costs(loan, year) for loan in loans]
+        result.append(
+            ProjectionYear(
+                year,
+                to_fen(sum((i for i, _s in costs), Decimal(0))),
+                to_fen(sum((s for _i, s in costs), Decimal(0))),
+            )
+        )
+    return result
+
+
 def bank_borrowing_projection(
     *, books: QuerySet[Book], from_year: int, years: int = 5
 ) -> list[ProjectionYear]:
     """Yearly interest on the bank loans of the books and the part the subsidy pays, for the
     next `years` years. Loans are interest-only until maturity; a year's cost is prorated by
     the days the loan runs in it. Summed over every book given (an association or a subtree)."""
-    loans = CapitalContribution.objects.filter(
-        book__in=books, source=CapitalSource.BANK_LOAN
-    ).values("amount", "received_on", "annual_rate", "term_months", "subsidy_rate")
-    result = []
-    for year in range(from_year, from_year + years):
-        interest = subsidy = Decimal(0)
-        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        for loan in loans:
-            start = loan["received_on"]
-            end = _add_months(start, loan["term_months"])
-            days = (min(end, last + datetime.timedelta(days=1)) - max(start, first)).days
-            if days <= 0:
-                continue
-            share = loan["amount"] * days / Decimal(365)
-            interest += share * loan["annual_rate"]
-            subsidy += share * (loan["subsidy_rate"] or 0)
-        result.append(ProjectionYear(year, to_fen(interest), to_fen(subsidy)))
-    return result
+    return _years(list(_bank_loans(books)), from_year, years)
+
+
+@dataclass(frozen=True)
+class ProjectionRow:
+    code: str
+    name: str
+    level: str  # "total", "city", "county", "township" or "book"
+    years: list[ProjectionYear]
+
+
+def bank_borrowing_tree(
+    *, books: QuerySet[Book], from_year: int, years: int = 5
+) -> list[ProjectionRow]:
+    """The projection per book with borrowings, summed up the tree: township, county, city and
+    the total, in code order (each sum above its parts). Two queries: the loans and the names
+    of the areas above them."""
+    from associations.models import Area
+
+    loans = list(_bank_loans(books))
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for loan in loans:
+        code = loan["book__area__code"]
+        for level, area_code in _areas_above(code):
+            groups.setdefault((level, area_code), []).append(loan)
+        groups.setdefault(("book", f"{code}#{loan['book_id']}"), []).append(loan)
+    codes = {code for level, code in groups if level != "book"}
+    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+    rows = [ProjectionRow("", "", "total", _years(loans, from_year, years))]
+    # Code order puts each area before its parts ("#" sorts before digits: a pool comes first).
+    for (level, code), members in sorted(groups.items(), key=lambda item: item[0][1]):
+        name = members[0]["book__name"] if level == "book" else names.get(code, code)
+        rows.append(ProjectionRow(code, name, level, _years(members, from_year, years)))
+    return rows
+
+
+def _areas_above(code: str) -> list[tuple[str, str]]:
+    """City, county and township a book's area belongs to (itself included for a pool)."""
+    city = code[:4] + "00"
+    if len(code) == 12:
+        return [("city", city), ("county", code[:6]), ("township", code[:9])]
+    return [("city", city)] if code == city else [("city", city), ("county", code)]
 
 
 def _add_months(date: datetime.date, months: int) -> datetime.date:

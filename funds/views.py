@@ -403,7 +403,7 @@ def transfers(request, book_id: int):
     """A pool's transfers (and the request form for its office); an association's receipts."""
     book = _book(request, book_id)
     form = None
-    if book.is_pool and _can(request, OFFICES | {Role.AUDITOR}):
+    if book.is_pool and _can(request, OFFICES):
         from associations.models import Association
 
         targets = Book.objects.visible_to(request.user).filter(
@@ -460,25 +460,8 @@ def projections(request):
     """Bank-borrowing interest and subsidy for the next five years, per book and in total."""
     _require(request.user, STAFF)
     books = Book.objects.visible_to(request.user, roles=STAFF)
-    year = timezone.localdate().year
-    per_book = []
-    for book in books.filter(capital__source="bank_loan").distinct().select_related("area"):
-        per_book.append(
-            (
-                book,
-                selectors.bank_borrowing_projection(
-                    books=Book.objects.filter(pk=book.pk), from_year=year
-                ),
-            )
-        )
-    return render(
-        request,
-        "funds/projections.html",
-        {
-            "total": selectors.bank_borrowing_projection(books=books, from_year=year),
-            "per_book": per_book,
-        },
-    )
+    rows = selectors.bank_borrowing_tree(books=books, from_year=timezone.localdate().year)
+    return render(request, "funds/projections.html", {"rows": rows})
 
 
 @login_required
