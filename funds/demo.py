@@ -75,9 +75,10 @@ def _demo_pool() -> None:
         amount=Decimal("300000"),
         on=D(2025, 3, 1),
         reason="按户数和待贷需求追加",
-        by=User.objects.get(username="auditor_yuzhong"),
+        by=office,
     )
-    transfer_decide(transfer=transfer, by=office, approve=True)
+    # Four eyes: the city office above the county approves the county office's request.
+    transfer_decide(transfer=transfer, by=User.objects.get(username="city_lanzhou"), approve=True)
 
 
 def _demo_expenses(clerk: User) -> None:

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Association, Role
-from associations.scoping import user_roles
 from funds.chart import AccountType
 from funds.exceptions import FundsRuleError
 from funds.journal import Cr, Dr, book_for_association, journal_post
@@ -119,8 +118,18 @@ def capital_receive(
 # --- transfers between a county/city pool and village associations ---------------------------
 
 
+def _may_act(user, book: Book, roles: set[str]) -> bool:
+    """The user holds one of `roles` over this book's area (not just somewhere)."""
+    if user.is_superuser:
+        return True
+    return Book.objects.visible_to(user, roles=roles).filter(pk=book.pk).exists()
+
+
 def _office_roles(pool: Book) -> set[str]:
-    return {Role.COUNTY_OFFICE} if pool.area.level == "county" else {Role.CITY_OFFICE}
+    """A county pool is run by its county office, supervised by the city office above it."""
+    if pool.area.level == "county":
+        return {Role.COUNTY_OFFICE, Role.CITY_OFFICE}
+    return {Role.CITY_OFFICE}
 
 
 @transaction.atomic
@@ -135,6 +144,8 @@ def transfer_request(
         raise FundsRuleError(_("Unknown kind of transfer."), "kind")
     if not reason.strip():
         raise FundsRuleError(_("Give the reason for the transfer."), "reason")
+    if not _may_act(by, pool, _office_roles(pool)):
+        raise FundsRuleError(_("Only the office owning the pool decides."), "office")
     return Transfer.objects.create(
         pool=pool,
         target=target,
@@ -154,7 +165,7 @@ def transfer_decide(*, transfer: Transfer, by, approve: bool) -> Transfer:
         raise FundsRuleError(_("This transfer has already been decided."), "decided")
     if by.pk == transfer.requested_by_id:
         raise FundsRuleError(_("The person who asked for it cannot approve it."), "four_eyes")
-    if not (by.is_superuser or user_roles(by) & _office_roles(transfer.pool)):
+    if not _may_act(by, transfer.pool, _office_roles(transfer.pool)):
         raise FundsRuleError(_("Only the office owning the pool decides."), "office")
     transfer.decided_by, transfer.decided_at = by, timezone.now()
     if approve:
@@ -246,7 +257,7 @@ def expense_decide(*, expense: Expense, by, approve: bool) -> Expense:
         raise FundsRuleError(_("This expense has already been decided."), "decided")
     if by.pk == expense.recorded_by_id:
         raise FundsRuleError(_("The person who recorded it cannot approve it."), "four_eyes")
-    if not (by.is_superuser or user_roles(by) & APPROVER_ROLES[expense.approver_level]):
+    if not _may_act(by, expense.book, APPROVER_ROLES[expense.approver_level]):
         raise FundsRuleError(
             _("An expense of %(amount)s is approved by the %(level)s.")
             % {
@@ -427,11 +438,20 @@ def year_surplus(book: Book, year: int) -> Decimal:
     return (totals["income"] or ZERO) - (totals["expense"] or ZERO)
 
 
+SURPLUS_PROPOSERS = {Role.VILLAGE_CLERK, Role.TOWNSHIP_STATION}
+SURPLUS_DECIDERS = {Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION}
+
+
 @transaction.atomic
 def surplus_propose(
     *, book: Book, year: int, split: Split = DEFAULT_SPLIT, by
 ) -> SurplusAllocation:
     split.check()
+    if not _may_act(by, book, SURPLUS_PROPOSERS):
+        raise FundsRuleError(
+            _("The clerk or the township station of this association proposes the allocation."),
+            "proposer",
+        )
     if year >= timezone.localdate().year:
         raise FundsRuleError(_("A year is allocated after it has ended."), "year_open")
     surplus = year_surplus(book, year)
@@ -473,6 +493,11 @@ def surplus_decide(*, allocation: SurplusAllocation, by, approve: bool, on: date
         raise FundsRuleError(_("This allocation has already been decided."), "decided")
     if by.pk == allocation.proposed_by_id:
         raise FundsRuleError(_("The person who proposed it cannot approve it."), "four_eyes")
+    if not _may_act(by, allocation.book, SURPLUS_DECIDERS):
+        raise FundsRuleError(
+            _("The village board or the township station of this association decides."),
+            "decider",
+        )
     allocation.decided_by = by
     if not approve:
         allocation.status = ApprovalStatus.REJECTED

@@ -48,7 +48,7 @@ def scoped_funds(world) -> ScopedFunds:
         amount=Decimal("10"),
         on=datetime.date(2025, 3, 3),
         reason="分配",
-        by=world.inside.users[Role.AUDITOR],
+        by=world.inside.users[Role.COUNTY_OFFICE],
     )
     world._funds = ScopedFunds(book, capital.entry, expense, transfer)
     return world._funds

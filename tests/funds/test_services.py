@@ -33,6 +33,7 @@ from funds.services import (
     transfer_decide,
     transfer_request,
 )
+from tests import factories
 
 D = datetime.date
 
@@ -110,7 +111,7 @@ def test_projection_prorates_interest_and_subsidy(book, clerk):
 
 def test_transfer_allocation_posts_both_books_after_four_eyes(world, pool, clerk):
     county = world.inside.users[Role.COUNTY_OFFICE]
-    second = world.inside.users[Role.AUDITOR]
+    second = factories.user_with_role(Role.COUNTY_OFFICE, world.inside.county)
     capital_receive(
         book=pool,
         source=CapitalSource.GOVERNMENT,
