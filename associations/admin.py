@@ -14,7 +14,7 @@ from associations.models import (
     User,
     VillageGroup,
 )
-from associations.services import AreaImportError, areas_import
+from associations.services.areas import AreaImportError, areas_import
 
 
 class AreaResource(resources.ModelResource):

@@ -8,7 +8,8 @@ from django.utils.module_loading import import_string
 from pypinyin import lazy_pinyin
 
 from associations.models import Area, Association, Role, User
-from associations.services import areas_import, association_create, role_assign
+from associations.services.areas import areas_import
+from associations.services.associations import association_create, role_assign
 
 DEMO_PASSWORD = "demo-2026"
 
@@ -193,7 +194,7 @@ def _demo_members() -> None:
     from decimal import Decimal
 
     from associations.models import Member, VillageGroup
-    from associations.services import member_create, member_link_login
+    from associations.services.members import member_create, member_link_login
 
     association = Association.objects.get(area__code=DEMO_VILLAGE)
     groups = {

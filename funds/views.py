@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.member_views import xlsx_response
 from associations.models import Role
 from associations.scoping import get_visible_or_404, user_roles
 from funds import selectors, services
@@ -37,6 +36,7 @@ from funds.models import (
     SurplusAllocation,
     Transfer,
 )
+from mutualaid.http import xlsx_response
 
 STAFF = {r for r in Role.values if r != Role.MEMBER}
 RECORDERS = {Role.VILLAGE_CLERK, Role.TOWNSHIP_STATION}

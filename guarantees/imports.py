@@ -14,10 +14,10 @@ from import_export import fields, resources
 from import_export.formats.base_formats import XLSX
 
 from associations.exceptions import MemberRuleError
-from associations.imports import cell_date, cell_text
-from associations.members import parse_id_number
+from associations.households import parse_id_number
 from associations.models import Association, Member, MemberStatus, User
-from associations.services import RowError
+from associations.services.areas import RowError
+from associations.services.member_import import cell_date, cell_text
 from guarantees.exceptions import GuaranteeRuleError
 from guarantees.models import GroupMembership, GroupRole, GroupStatus, GuaranteeGroup
 from guarantees.rules import DEFAULT_GROUP_RULES, GroupRules, composition_check

@@ -15,13 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from associations.exceptions import AssociationRuleError
-from associations.member_views import clerk_association, import_page, xlsx_response
 from associations.models import Member, MemberStatus, PovertyStatus, Role
 from associations.scoping import get_visible_or_404, user_roles
+from associations.views.imports import import_page
+from associations.views.members import clerk_association
 from guarantees import imports, selectors, services
 from guarantees.exceptions import GuaranteeRuleError
 from guarantees.forms import GroupChangeForm, GroupFormForm
 from guarantees.models import GroupRole, GroupStatus, GuaranteeGroup
+from mutualaid.http import xlsx_response
 
 CLERK = [Role.VILLAGE_CLERK]
 

@@ -3,8 +3,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from associations.models import Association
-from loans.lending import ledger_mismatches
 from loans.models import Loan, LoanPolicy, LoanPurpose
+from loans.selectors.loans import ledger_mismatches
 
 
 @admin.register(Loan)

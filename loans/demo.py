@@ -9,8 +9,9 @@ from django.db import transaction
 from associations.demo import DEMO_VILLAGE
 from associations.models import Member, User
 from guarantees.models import GuaranteeGroup
-from loans import lending
 from loans.models import Loan, LoanPurpose
+from loans.selectors import loans as loan_selectors
+from loans.services import applications, money
 
 D = datetime.date
 
@@ -22,7 +23,7 @@ def _users() -> dict[str, User]:
 
 def _apply(name, group_name, amount, purpose, kind, users):
     member = Member.objects.get(association__area_id=DEMO_VILLAGE, name=name)
-    return lending.loan_apply(
+    return applications.loan_apply(
         association=member.association,
         member=member,
         amount=Decimal(amount),
@@ -36,16 +37,16 @@ def _apply(name, group_name, amount, purpose, kind, users):
 
 
 def _through_committee(loan, users, approved_on):
-    lending.loan_submit(loan=loan, by=users["clerk"])
-    lending.loan_board_review(loan=loan, by=users["board"], reason="理事会初审同意")
-    lending.loan_approve(loan=loan, by=users["committee"], on=approved_on)
+    applications.loan_submit(loan=loan, by=users["clerk"])
+    applications.loan_board_review(loan=loan, by=users["board"], reason="理事会初审同意")
+    applications.loan_approve(loan=loan, by=users["committee"], on=approved_on)
 
 
 def _disbursed(loan, users, approved_on, disbursed_on):
     _through_committee(loan, users, approved_on)
-    lending.notices_expire(today=disbursed_on)
+    applications.notices_expire(today=disbursed_on)
     loan.refresh_from_db()
-    return lending.loan_disburse(loan=loan, by=users["station"], on=disbursed_on, into="bank")
+    return money.loan_disburse(loan=loan, by=users["station"], on=disbursed_on, into="bank")
 
 
 @transaction.atomic
@@ -60,8 +61,8 @@ def load_demo_loans() -> None:
     for number, instalment in enumerate(on_time.instalments.order_by("number"), start=1):
         if instalment.due_on > datetime.date.today():
             break
-        owed = lending.owed_today(on_time, instalment.due_on)
-        lending.repayment_record(
+        owed = loan_selectors.owed_today(on_time, instalment.due_on)
+        money.repayment_record(
             loan=on_time,
             amount=owed.due_now,
             paid_on=instalment.due_on,
@@ -71,5 +72,5 @@ def load_demo_loans() -> None:
     in_notice = _apply("张三", "一组联保小组", "5000", "crops", "lump_sum", users)
     _through_committee(in_notice, users, datetime.date.today())
     waiting = _apply("李秀兰", "一组联保小组", "6000", "small_trade", "quarterly", users)
-    lending.loan_submit(loan=waiting, by=users["clerk"])
-    lending.loan_board_review(loan=waiting, by=users["board"], reason="理事会初审同意")
+    applications.loan_submit(loan=waiting, by=users["clerk"])
+    applications.loan_board_review(loan=waiting, by=users["board"], reason="理事会初审同意")

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Area, Association, Member
 from associations.scoping import HouseholdScopedQuerySet, ScopedQuerySet
-from loans.fees import FeeMethod
-from loans.schedules import ABSOLUTE_MAX_TERM_MONTHS, ScheduleKind
+from loans.domain.fees import FeeMethod
+from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS, ScheduleKind
 from loans.workflow import ACTIVE_STATUSES, LoanStatus
 
 

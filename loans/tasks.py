@@ -6,9 +6,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from associations.models import Association
-from loans.lending import notices_expire, waitlist_release
 from loans.models import Loan
-from loans.reminders import reminders_send
+from loans.services.applications import notices_expire, waitlist_release
+from loans.services.reminders import reminders_send
 from loans.workflow import LoanStatus
 
 log = logging.getLogger(__name__)

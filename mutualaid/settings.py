@@ -207,7 +207,7 @@ EXPENSE_APPROVAL_LIMITS = {"finance_officer": 200, "chair": 1000}
 # function that posts the contribution refund. Dotted paths keep the app arrows one-way.
 MEMBER_EXIT_GUARDS = [
     "guarantees.services.member_exit_guard",
-    "loans.lending.member_exit_guard",
+    "loans.services.applications.member_exit_guard",
 ]
 MEMBER_REFUND_POSTER = "funds.services.member_refund_post"
 

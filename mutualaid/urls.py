@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from associations import views as association_views
+from associations.views import areas as association_views
 
 urlpatterns = [
     path("", association_views.home, name="home"),

@@ -5,7 +5,8 @@ import datetime
 import factory
 
 from associations.models import Area, Association, Role, User
-from associations.services import area_create, association_create, role_assign
+from associations.services.areas import area_create
+from associations.services.associations import association_create, role_assign
 
 PASSWORD = "test-pass-123"
 
@@ -83,7 +84,7 @@ def member(association: Association, **overrides):
     """A registered member household through the service; every rule applies."""
     from decimal import Decimal
 
-    from associations.services import member_create
+    from associations.services.members import member_create
 
     fields = {
         "name": "张三",
@@ -105,7 +106,7 @@ def member(association: Association, **overrides):
 def scoped_member(world):
     """The inside branch's member household, linked to its `member` login (same on each call)."""
     from associations.models import Member
-    from associations.services import member_link_login
+    from associations.services.members import member_link_login
 
     login = world.inside.users[Role.MEMBER]
     existing = Member.objects.filter(user=login).first()

@@ -39,8 +39,8 @@ def _loan(world):
 
     from funds.journal import book_for_association
     from funds.services import capital_receive
-    from loans import lending
     from loans.models import Loan, LoanPurpose
+    from loans.services import applications, money
 
     member = _factories().scoped_member(world)
     existing = Loan.objects.filter(member=member).first()
@@ -56,7 +56,7 @@ def _loan(world):
         received_on=day,
         by=None,
     )
-    loan = lending.loan_apply(
+    loan = applications.loan_apply(
         association=world.inside.association,
         member=member,
         amount=Decimal("5000"),
@@ -67,15 +67,15 @@ def _loan(world):
         group=_factories().scoped_group(world),
         by=users["village_clerk"],
     )
-    lending.loan_submit(loan=loan, by=users["village_clerk"])
-    lending.loan_board_review(loan=loan, by=users["village_board"])
-    lending.loan_approve(loan=loan, by=users["township_committee"], on=day)
-    lending.notices_expire(today=day + datetime.timedelta(days=5))
+    applications.loan_submit(loan=loan, by=users["village_clerk"])
+    applications.loan_board_review(loan=loan, by=users["village_board"])
+    applications.loan_approve(loan=loan, by=users["township_committee"], on=day)
+    applications.notices_expire(today=day + datetime.timedelta(days=5))
     loan.refresh_from_db()
-    lending.loan_disburse(
+    money.loan_disburse(
         loan=loan, by=users["township_station"], on=day + datetime.timedelta(days=5)
     )
-    lending.repayment_record(
+    money.repayment_record(
         loan=loan,
         amount=Decimal("100"),
         paid_on=day + datetime.timedelta(days=40),

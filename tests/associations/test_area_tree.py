@@ -3,7 +3,7 @@ from django.db import IntegrityError, transaction
 
 from associations.exceptions import AssociationRuleError
 from associations.models import Area
-from associations.services import area_create
+from associations.services.areas import area_create
 
 
 @pytest.fixture

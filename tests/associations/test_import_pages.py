@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from associations.imports import HEADERS
 from associations.models import Member
+from associations.services.member_import import HEADERS
 from tests import factories
 from tests.xlsx import read, workbook
 

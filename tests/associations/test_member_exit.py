@@ -8,7 +8,7 @@ import time_machine
 
 from associations.exceptions import MemberRuleError
 from associations.models import Member, MemberEvent
-from associations.services import member_exit
+from associations.services.members import member_exit
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from associations.imports import (
+from associations.models import IdNumberView, Member, MemberEvent
+from associations.services.member_import import (
     HEADERS,
     MemberImportError,
     member_export,
@@ -14,7 +15,6 @@ from associations.imports import (
     members_import,
     read_rows,
 )
-from associations.models import IdNumberView, Member, MemberEvent
 from tests import factories
 from tests.xlsx import read, workbook
 

@@ -7,9 +7,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from associations.exceptions import MemberRuleError
-from associations.members import parse_id_number
+from associations.households import parse_id_number
 from associations.models import Member, MemberEvent, MemberStatus
-from associations.services import member_create, member_update
+from associations.services.members import member_create, member_update
 from tests import factories
 
 pytestmark = pytest.mark.django_db

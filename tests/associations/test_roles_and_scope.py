@@ -3,7 +3,7 @@ import pytest
 from associations.exceptions import AssociationRuleError
 from associations.models import Area, Association, Role
 from associations.scoping import visible_prefixes
-from associations.services import role_assign
+from associations.services.associations import role_assign
 from tests import factories
 
 

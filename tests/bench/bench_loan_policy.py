@@ -12,11 +12,11 @@ from decimal import Decimal
 from django.db import connection
 
 from associations.models import Role
-from loans import schedules
-from loans.fees import LoanTerms
-from loans.repayments import Payment, replay
-from loans.selectors import effective_policy, path_codes
-from loans.services import policy_save
+from loans.domain import schedules
+from loans.domain.allocation import Payment, replay
+from loans.domain.fees import LoanTerms
+from loans.selectors.policy import effective_policy, path_codes
+from loans.services.policy import policy_save
 from tests import factories
 from tests.bench import measure, print_table
 

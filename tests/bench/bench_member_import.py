@@ -10,9 +10,9 @@ import time
 
 from django.db import connection
 
-from associations.imports import HEADERS, members_import, read_rows
-from associations.members import pinyin_keys
+from associations.households import pinyin_keys
 from associations.models import Member, MemberEvent
+from associations.services.member_import import HEADERS, members_import, read_rows
 from tests import factories
 from tests.bench import print_table
 from tests.xlsx import workbook

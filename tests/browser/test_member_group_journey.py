@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from associations.imports import HEADERS
 from associations.models import Member, Role
+from associations.services.member_import import HEADERS
 from guarantees.models import GuaranteeGroup
 from tests import factories
 from tests.xlsx import workbook

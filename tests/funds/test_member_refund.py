@@ -7,7 +7,7 @@ import pytest
 
 from associations.exceptions import MemberRuleError
 from associations.models import Member
-from associations.services import member_exit
+from associations.services.members import member_exit
 from funds.journal import book_for_association
 from funds.models import EntryKind, JournalEntry
 from funds.selectors import balances_by_key

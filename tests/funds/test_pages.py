@@ -186,7 +186,7 @@ def test_county_opens_its_pool_and_transfers_with_four_eyes(client, world, book)
     page = client.post(decide, {"decision": "approve"}, follow=True).content.decode()
     assert "申请人不能审批" in page
     second = world.inside.users[Role.AUDITOR]
-    from associations.services import role_assign
+    from associations.services.associations import role_assign
 
     role_assign(user=second, role=Role.COUNTY_OFFICE, area=world.inside.county)
     client.force_login(second)

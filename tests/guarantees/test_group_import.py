@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from associations.imports import read_rows
+from associations.services.member_import import read_rows
 from guarantees.imports import (
     HEADERS,
     GroupImportError,

@@ -6,8 +6,8 @@ import pytest
 from associations.models import Role
 from funds.journal import book_for_association
 from funds.services import capital_receive
-from loans import lending
 from loans.models import LoanPurpose
+from loans.services import applications, money
 from tests import factories
 
 D = datetime.date
@@ -66,14 +66,14 @@ def apply_for(world, borrower, group, users, purposes, amount="10000", **extra):
         "by": users[Role.VILLAGE_CLERK],
     }
     fields.update(extra)
-    return lending.loan_apply(**fields)
+    return applications.loan_apply(**fields)
 
 
 def to_ready(loan, users):
-    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
-    lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
-    lending.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=D(2026, 1, 10))
-    lending.notices_expire(today=D(2026, 1, 13))
+    applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    applications.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
+    applications.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=D(2026, 1, 10))
+    applications.notices_expire(today=D(2026, 1, 13))
     loan.refresh_from_db()
     return loan
 
@@ -81,4 +81,4 @@ def to_ready(loan, users):
 @pytest.fixture
 def lent(world, book, borrower, group, users, purposes):
     loan = to_ready(apply_for(world, borrower, group, users, purposes), users)
-    return lending.loan_disburse(loan=loan, by=users[Role.TOWNSHIP_STATION], on=D(2026, 1, 15))
+    return money.loan_disburse(loan=loan, by=users[Role.TOWNSHIP_STATION], on=D(2026, 1, 15))

@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.urls import reverse
 
 from associations.models import Role
-from loans import documents, lending
+from loans import documents
+from loans.services import money
 
 
 def _inflated(pdf: bytes) -> bytes:
@@ -23,7 +24,7 @@ def test_contract_and_receipt_carry_amounts_in_words(lent, users):
     contract = documents.contract_html(lent)
     assert "壹万元整" in contract and "借款合同" in contract
     assert "620123********" in contract  # the ID number is masked on paper too
-    repayment = lending.repayment_record(
+    repayment = money.repayment_record(
         loan=lent,
         amount=Decimal("1234.50"),
         paid_on=lent.disbursed_on,
@@ -35,7 +36,7 @@ def test_contract_and_receipt_carry_amounts_in_words(lent, users):
 
 
 def test_pdfs_embed_a_chinese_font_and_are_scoped(client, world, lent, users):
-    lending.repayment_record(
+    money.repayment_record(
         loan=lent,
         amount=Decimal("100"),
         paid_on=lent.disbursed_on,

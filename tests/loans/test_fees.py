@@ -9,9 +9,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from loans import schedules
+from loans.domain import schedules
+from loans.domain.fees import FeeMethod, LoanState, LoanTerms, accrue, amount_owed
 from loans.exceptions import LoanRuleError
-from loans.fees import FeeMethod, LoanState, LoanTerms, accrue, amount_owed
 
 RATE = D("0.0600")
 

@@ -12,9 +12,10 @@ from funds.journal import Cr, Dr, journal_post
 from funds.models import EntryKind, JournalEntry
 from funds.selectors import balances_by_key
 from funds.services import capital_receive
-from loans import lending
 from loans.exceptions import LoanRuleError
 from loans.models import Loan, LoanTransition, Repayment
+from loans.selectors import loans as loan_selectors
+from loans.services import applications, money
 from mutualaid.errors import RuleError
 from tests import factories
 from tests.loans.conftest import apply_for
@@ -46,7 +47,7 @@ def test_disbursement_posts_the_loan(lent, book):
 
 def test_repayment_splits_fee_then_principal(lent, book, users, _today):
     _today.move_to(datetime.datetime(2026, 4, 20))
-    repayment = lending.repayment_record(
+    repayment = money.repayment_record(
         loan=lent,
         amount=Decimal("2000"),
         paid_on=D(2026, 4, 15),
@@ -65,7 +66,7 @@ def test_repayment_splits_fee_then_principal(lent, book, users, _today):
     lent.refresh_from_db()
     assert lent.status == "repaying"
     # The same form sent twice records once.
-    again = lending.repayment_record(
+    again = money.repayment_record(
         loan=lent,
         amount=Decimal("2000"),
         paid_on=D(2026, 4, 15),
@@ -78,7 +79,7 @@ def test_repayment_splits_fee_then_principal(lent, book, users, _today):
 def test_overpayment_is_refused_with_the_amount_owed(lent, users, _today):
     _today.move_to(datetime.datetime(2026, 4, 20))
     with pytest.raises(LoanRuleError) as raised:
-        lending.repayment_record(
+        money.repayment_record(
             loan=lent,
             amount=Decimal("10147.96"),
             paid_on=D(2026, 4, 15),
@@ -87,7 +88,7 @@ def test_overpayment_is_refused_with_the_amount_owed(lent, users, _today):
         )
     assert raised.value.code == "overpayment" and "10147.95" in raised.value.message
     assert not Repayment.objects.exists()
-    lending.repayment_record(
+    money.repayment_record(
         loan=lent,
         amount=Decimal("10147.95"),
         paid_on=D(2026, 4, 15),
@@ -101,7 +102,7 @@ def test_overpayment_is_refused_with_the_amount_owed(lent, users, _today):
 def test_future_and_pre_disbursement_dates_are_refused(lent, users):
     for day in (D(2026, 1, 16), D(2026, 1, 14)):
         with pytest.raises(LoanRuleError) as raised:
-            lending.repayment_record(
+            money.repayment_record(
                 loan=lent,
                 amount=Decimal("100"),
                 paid_on=day,
@@ -114,13 +115,13 @@ def test_future_and_pre_disbursement_dates_are_refused(lent, users):
 def test_reversal_by_a_second_person_rederives_the_loan(lent, book, users, _today):
     _today.move_to(datetime.datetime(2026, 4, 20))
     clerk, station = users[Role.VILLAGE_CLERK], users[Role.TOWNSHIP_STATION]
-    repayment = lending.repayment_record(
+    repayment = money.repayment_record(
         loan=lent, amount=Decimal("2000"), paid_on=D(2026, 4, 15), by=clerk, token="r1"
     )
     with pytest.raises(LoanRuleError) as raised:
-        lending.repayment_reverse(repayment=repayment, by=clerk, reason="录错", on=D(2026, 4, 20))
+        money.repayment_reverse(repayment=repayment, by=clerk, reason="录错", on=D(2026, 4, 20))
     assert raised.value.code == "four_eyes"
-    lending.repayment_reverse(repayment=repayment, by=station, reason="金额录错", on=D(2026, 4, 20))
+    money.repayment_reverse(repayment=repayment, by=station, reason="金额录错", on=D(2026, 4, 20))
     lent.refresh_from_db()
     assert lent.status == "disbursed"
     assert balances_by_key(book=book)["loans_receivable"] == Decimal("10000.00")
@@ -129,10 +130,10 @@ def test_reversal_by_a_second_person_rederives_the_loan(lent, book, users, _toda
 
 def test_four_eyes_on_approval(world, book, borrower, group, users, purposes):
     loan = apply_for(world, borrower, group, users, purposes)
-    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
-    lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
+    applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    applications.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_approve(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_approve(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "four_eyes"
     assert Loan.objects.get(pk=loan.pk).status == "board_reviewed"
 
@@ -140,20 +141,20 @@ def test_four_eyes_on_approval(world, book, borrower, group, users, purposes):
 def test_no_step_is_skipped(world, book, borrower, group, users, purposes):
     loan = apply_for(world, borrower, group, users, purposes)
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE])
+        applications.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE])
     assert raised.value.code == "transition"
     with pytest.raises(LoanRuleError):
-        lending.loan_disburse(loan=loan, by=users[Role.TOWNSHIP_STATION], on=D(2026, 1, 15))
+        money.loan_disburse(loan=loan, by=users[Role.TOWNSHIP_STATION], on=D(2026, 1, 15))
     assert not JournalEntry.objects.filter(kind=EntryKind.DISBURSEMENT).exists()
 
 
 def test_an_objection_sends_it_back_to_the_committee(world, book, borrower, group, users, purposes):
     loan = apply_for(world, borrower, group, users, purposes)
-    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
-    lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
-    lending.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=D(2026, 1, 14))
-    lending.loan_object(loan=loan, by=users[Role.VILLAGE_BOARD], reason="村民反映其已外出务工")
-    assert lending.notices_expire(today=D(2026, 1, 20)) == 0
+    applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    applications.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
+    applications.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=D(2026, 1, 14))
+    applications.loan_object(loan=loan, by=users[Role.VILLAGE_BOARD], reason="村民反映其已外出务工")
+    assert applications.notices_expire(today=D(2026, 1, 20)) == 0
     loan.refresh_from_db()
     assert loan.status == "board_reviewed"
 
@@ -171,7 +172,7 @@ def test_policy_limits_are_refused_at_submit(
 ):
     with pytest.raises(LoanRuleError) as raised:
         loan = apply_for(world, borrower, group, users, purposes, **change)
-        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == code
     assert not Loan.objects.exclude(status="draft").exists()
     assert not LoanTransition.objects.exists()
@@ -181,16 +182,16 @@ def test_borrower_outside_the_group_is_refused(world, book, group, users, purpos
     outsider = factories.member(world.inside.association, name="王外")
     loan = apply_for(world, outsider, group, users, purposes)
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "not_in_group"
 
 
 def test_one_active_loan_per_household(world, book, borrower, group, users, purposes):
     first = apply_for(world, borrower, group, users, purposes)
-    lending.loan_submit(loan=first, by=users[Role.VILLAGE_CLERK])
+    applications.loan_submit(loan=first, by=users[Role.VILLAGE_CLERK])
     second = apply_for(world, borrower, group, users, purposes, amount="2000")
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_submit(loan=second, by=users[Role.VILLAGE_CLERK])
+        applications.loan_submit(loan=second, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "active_loan"
 
 
@@ -198,7 +199,7 @@ def test_one_active_loan_is_also_a_database_rule(world, book, borrower, group, u
     from django.db import IntegrityError, transaction
 
     first = apply_for(world, borrower, group, users, purposes)
-    lending.loan_submit(loan=first, by=users[Role.VILLAGE_CLERK])
+    applications.loan_submit(loan=first, by=users[Role.VILLAGE_CLERK])
     second = apply_for(world, borrower, group, users, purposes, amount="2000")
     with pytest.raises(IntegrityError), transaction.atomic():
         Loan.objects.filter(pk=second.pk).update(status="submitted")
@@ -209,7 +210,7 @@ def test_group_stop_while_a_member_is_overdue(world, lent, group, users, purpose
     other = group.memberships.filter(role="household").exclude(member=lent.member).first().member
     loan = apply_for(world, other, group, users, purposes, amount="3000")
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "group_stop"
 
 
@@ -231,10 +232,10 @@ def test_no_cash_waitlists_and_release_resumes(world, book, borrower, group, use
         lines=[Dr("running_costs", Decimal("44000")), Cr("bank", Decimal("44000"))],
     )
     loan = apply_for(world, borrower, group, users, purposes)  # 10,000 wanted, 6,000 lendable
-    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     loan.refresh_from_db()
     assert (loan.status, loan.waited_at) == ("waitlisted", "submitted")
-    assert lending.waitlist_release(association=world.inside.association) == 0
+    assert applications.waitlist_release(association=world.inside.association) == 0
     capital_receive(
         book=book,
         source="paired_unit",
@@ -243,7 +244,7 @@ def test_no_cash_waitlists_and_release_resumes(world, book, borrower, group, use
         received_on=D(2026, 1, 10),
         by=None,
     )
-    assert lending.waitlist_release(association=world.inside.association) == 1
+    assert applications.waitlist_release(association=world.inside.association) == 1
     loan.refresh_from_db()
     assert loan.status == "submitted"
 
@@ -252,12 +253,12 @@ def test_extension_once_within_24_months(lent, users, _today):
     _today.move_to(datetime.datetime(2026, 12, 1))
     committee = users[Role.TOWNSHIP_COMMITTEE]
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_extend(loan=lent, by=committee, on=D(2026, 12, 1), new_maturity=D(2028, 1, 16))
+        money.loan_extend(loan=lent, by=committee, on=D(2026, 12, 1), new_maturity=D(2028, 1, 16))
     assert raised.value.code == "extension_too_long"
-    lending.loan_extend(loan=lent, by=committee, on=D(2026, 12, 1), new_maturity=D(2027, 7, 15))
+    money.loan_extend(loan=lent, by=committee, on=D(2026, 12, 1), new_maturity=D(2027, 7, 15))
     assert lent.instalments.get().due_on == D(2027, 7, 15)
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_extend(loan=lent, by=committee, on=D(2026, 12, 2), new_maturity=D(2027, 8, 15))
+        money.loan_extend(loan=lent, by=committee, on=D(2026, 12, 2), new_maturity=D(2027, 8, 15))
     assert raised.value.code == "extension_twice"
 
 
@@ -265,7 +266,7 @@ def test_write_off_charges_the_risk_reserve_first_then_recovery_is_income(
     lent, book, users, _today
 ):
     _today.move_to(datetime.datetime(2026, 4, 20))
-    lending.repayment_record(
+    money.repayment_record(
         loan=lent,
         amount=Decimal("2000"),
         paid_on=D(2026, 4, 15),
@@ -283,18 +284,18 @@ def test_write_off_charges_the_risk_reserve_first_then_recovery_is_income(
     _today.move_to(datetime.datetime(2027, 6, 1))
     board, committee = users[Role.VILLAGE_BOARD], users[Role.TOWNSHIP_COMMITTEE]
     with pytest.raises(LoanRuleError) as raised:  # overdue since 2027-01-15: under 12 months
-        lending.write_off_propose(loan=lent, by=board, reason="外出失联", on=D(2027, 6, 1))
+        money.write_off_propose(loan=lent, by=board, reason="外出失联", on=D(2027, 6, 1))
     assert raised.value.code == "write_off_too_early"
     _today.move_to(datetime.datetime(2028, 1, 20))
-    proposal = lending.write_off_propose(loan=lent, by=board, reason="外出失联", on=D(2028, 1, 20))
-    done = lending.write_off_approve(write_off=proposal, by=committee, on=D(2028, 1, 20))
+    proposal = money.write_off_propose(loan=lent, by=board, reason="外出失联", on=D(2028, 1, 20))
+    done = money.write_off_approve(write_off=proposal, by=committee, on=D(2028, 1, 20))
     # Outstanding 8,147.95: 3,000.00 from the reserve, 5,147.95 loss.
     assert (done.principal, done.from_reserve) == (Decimal("8147.95"), Decimal("3000.00"))
     balances = balances_by_key(book=book)
     assert balances["loans_receivable"] == Decimal("0.00")
     assert balances["risk_reserve"] == Decimal("0.00")
     assert balances["write_off_loss"] == Decimal("5147.95")
-    lending.recovery_record(
+    money.recovery_record(
         loan=lent, amount=Decimal("500"), on=D(2028, 1, 20), by=users[Role.VILLAGE_CLERK]
     )
     assert balances_by_key(book=book)["other_income"] == Decimal("500.00")
@@ -302,7 +303,7 @@ def test_write_off_charges_the_risk_reserve_first_then_recovery_is_income(
 
 def test_a_borrower_cannot_leave_the_association(lent, users):
     from associations.exceptions import MemberRuleError
-    from associations.services import member_exit
+    from associations.services.members import member_exit
 
     with pytest.raises(MemberRuleError) as raised:
         member_exit(
@@ -322,35 +323,35 @@ def test_ledger_equals_outstanding_principal_after_payments(lent, book, users, _
         (D(2026, 9, 30), "3000.33"),
         (D(2027, 2, 20), "1234.56"),
     ]:
-        lending.repayment_record(
+        money.repayment_record(
             loan=lent,
             amount=Decimal(amount),
             paid_on=day,
             by=users[Role.VILLAGE_CLERK],
             token=uuid.uuid4().hex,
         )
-    _terms, state = lending.loan_state(lent)
+    _terms, state = loan_selectors.loan_state(lent)
     assert balances_by_key(book=book)["loans_receivable"] == state.principal_outstanding
 
 
 def test_reversing_an_earlier_payment_reallocates_the_later_one(lent, book, users, _today):
     _today.move_to(datetime.datetime(2026, 1, 20))
     clerk, station = users[Role.VILLAGE_CLERK], users[Role.TOWNSHIP_STATION]
-    first = lending.repayment_record(
+    first = money.repayment_record(
         loan=lent, amount=Decimal("0.01"), paid_on=D(2026, 1, 16), by=clerk, token="p1"
     )
-    second = lending.repayment_record(
+    second = money.repayment_record(
         loan=lent, amount=Decimal("3.28"), paid_on=D(2026, 1, 17), by=clerk, token="p2"
     )
     # Day 1: 10000 x 6 % / 365 = 1.64; 0.01 paid, 1.63 owed. Day 2: 1.63 + 1.64 = 3.27 fee,
     # so 0.01 of the 3.28 is principal.
     assert (second.usage_fee, second.principal) == (Decimal("3.27"), Decimal("0.01"))
     with pytest.raises(LoanRuleError) as raised:  # a back-dated payment would re-split others
-        lending.repayment_record(
+        money.repayment_record(
             loan=lent, amount=Decimal("1"), paid_on=D(2026, 1, 16), by=clerk, token="p3"
         )
     assert raised.value.code == "back_dated"
-    lending.repayment_reverse(repayment=first, by=station, reason="录错", on=D(2026, 1, 20))
+    money.repayment_reverse(repayment=first, by=station, reason="录错", on=D(2026, 1, 20))
     # Without the first: two days at once = 3.2877 -> 3.29 fee; 3.28 is all fee, none principal.
     second.refresh_from_db()
     assert (second.usage_fee, second.principal) == (Decimal("3.28"), Decimal("0.00"))
@@ -362,14 +363,14 @@ def test_reversing_an_earlier_payment_reallocates_the_later_one(lent, book, user
 def test_reversing_a_reallocated_repayment_reverses_its_current_split(lent, book, users, _today):
     _today.move_to(datetime.datetime(2026, 1, 20))
     clerk, station = users[Role.VILLAGE_CLERK], users[Role.TOWNSHIP_STATION]
-    first = lending.repayment_record(
+    first = money.repayment_record(
         loan=lent, amount=Decimal("0.01"), paid_on=D(2026, 1, 16), by=clerk, token="q1"
     )
-    second = lending.repayment_record(
+    second = money.repayment_record(
         loan=lent, amount=Decimal("3.28"), paid_on=D(2026, 1, 17), by=clerk, token="q2"
     )
-    lending.repayment_reverse(repayment=first, by=station, reason="录错", on=D(2026, 1, 20))
-    lending.repayment_reverse(repayment=second, by=station, reason="录错", on=D(2026, 1, 20))
+    money.repayment_reverse(repayment=first, by=station, reason="录错", on=D(2026, 1, 20))
+    money.repayment_reverse(repayment=second, by=station, reason="录错", on=D(2026, 1, 20))
     balances = balances_by_key(book=book)
     assert balances["loans_receivable"] == Decimal("10000.00")
     assert balances["usage_fee_income"] == Decimal("0.00")
@@ -377,7 +378,7 @@ def test_reversing_a_reallocated_repayment_reverses_its_current_split(lent, book
 
 
 def test_a_purpose_the_policy_leaves_out_is_refused(world, book, borrower, group, users, purposes):
-    from loans.services import policy_save
+    from loans.services.policy import policy_save
 
     policy_save(
         target=world.inside.county,
@@ -387,12 +388,12 @@ def test_a_purpose_the_policy_leaves_out_is_refused(world, book, borrower, group
     )
     loan = apply_for(world, borrower, group, users, purposes)  # livestock
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "purpose"
 
 
 def test_concurrent_borrowers_per_group_limit(world, lent, group, users, purposes):
-    from loans.services import policy_save
+    from loans.services.policy import policy_save
 
     policy_save(
         target=world.inside.county,
@@ -402,7 +403,7 @@ def test_concurrent_borrowers_per_group_limit(world, lent, group, users, purpose
     other = group.memberships.filter(role="household").exclude(member=lent.member).first().member
     loan = apply_for(world, other, group, users, purposes, amount="3000")
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "group_concurrent"
 
 
@@ -417,7 +418,7 @@ def test_a_borrower_cannot_guarantee_themself(world, book, borrower, group, user
         guarantor=borrower,
     )
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "guarantor"
 
 
@@ -454,7 +455,7 @@ def test_poor_households_leave_the_waitlist_first_when_the_policy_says_so(
     world, book, group, users, purposes
 ):
     from guarantees.services import group_member_add
-    from loans.services import policy_save
+    from loans.services.policy import policy_save
 
     policy_save(
         target=world.inside.county, values={"poor_first": True}, by=users[Role.COUNTY_OFFICE]
@@ -484,7 +485,7 @@ def test_poor_households_leave_the_waitlist_first_when_the_policy_says_so(
     waiting_general = apply_for(world, general, group, users, purposes, amount="3000")
     waiting_poor = apply_for(world, poor, group, users, purposes, amount="3000")
     for loan in (waiting_general, waiting_poor):  # the general household asked first
-        lending.loan_submit(loan=loan, by=clerk)
+        applications.loan_submit(loan=loan, by=clerk)
         loan.refresh_from_db()
         assert loan.status == "waitlisted"
     capital_receive(
@@ -496,7 +497,7 @@ def test_poor_households_leave_the_waitlist_first_when_the_policy_says_so(
         received_on=D(2026, 1, 12),
         by=None,
     )
-    assert lending.waitlist_release(association=world.inside.association) == 2
+    assert applications.waitlist_release(association=world.inside.association) == 2
     released = list(
         LoanTransition.objects.filter(from_status="waitlisted")
         .order_by("pk")
@@ -511,7 +512,7 @@ def test_a_repayment_into_a_closed_month_is_refused(lent, book, users, _today):
     _today.move_to(datetime.datetime(2026, 3, 5))
     month_close(book=book, month=D(2026, 2, 1), by=users[Role.TOWNSHIP_STATION])
     with pytest.raises(RuleError) as raised:
-        lending.repayment_record(
+        money.repayment_record(
             loan=lent,
             amount=Decimal("100"),
             paid_on=D(2026, 2, 20),
@@ -528,20 +529,20 @@ def test_a_dissolved_group_guarantees_nothing(world, book, borrower, group, user
     loan = apply_for(world, borrower, group, users, purposes)
     group_dissolve(group=group, by=users[Role.VILLAGE_CLERK], on=D(2026, 1, 14), reason="解散")
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "group_inactive"
     assert Loan.objects.get(pk=loan.pk).status == "draft"
 
 
 def test_a_group_too_small_for_the_policy_is_refused(world, book, borrower, group, users, purposes):
-    from loans.services import policy_save
+    from loans.services.policy import policy_save
 
     policy_save(
         target=world.inside.county, values={"min_households": 4}, by=users[Role.COUNTY_OFFICE]
     )
     loan = apply_for(world, borrower, group, users, purposes)  # the group has 3 households
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "group_composition"
 
 
@@ -560,5 +561,5 @@ def test_another_households_placement_is_refused(world, book, borrower, users, p
         world, borrower, None, users, purposes, guarantee_kind="placement", placement=placement
     )
     with pytest.raises(LoanRuleError) as raised:
-        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "placement"

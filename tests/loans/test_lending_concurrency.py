@@ -9,10 +9,11 @@ from django.db import connection, connections
 
 from associations.models import Role
 from funds.selectors import balances_by_key
-from loans import lending
+from loans.domain.allocation import replay
 from loans.exceptions import LoanRuleError
 from loans.models import Loan, Repayment
-from loans.repayments import replay
+from loans.selectors import loans as loan_selectors
+from loans.services import applications, money
 from tests.loans.conftest import apply_for, to_ready
 
 pytestmark = [
@@ -31,7 +32,7 @@ def test_simultaneous_repayments_are_both_applied_once(
 ):
     loan = to_ready(apply_for(world, borrower, group, users, purposes), users)
     # Disbursed months ago: a usage fee has accrued, and a race would charge it twice.
-    loan = lending.loan_disburse(
+    loan = money.loan_disburse(
         loan=loan,
         by=users[Role.TOWNSHIP_STATION],
         on=datetime.date.today() - datetime.timedelta(days=120),
@@ -41,7 +42,7 @@ def test_simultaneous_repayments_are_both_applied_once(
     def pay(token: str) -> None:
         try:
             barrier.wait()
-            lending.repayment_record(
+            money.repayment_record(
                 loan=loan,
                 amount=Decimal("1000"),
                 paid_on=datetime.date.today(),
@@ -61,8 +62,8 @@ def test_simultaneous_repayments_are_both_applied_once(
     assert errors == []
     assert Repayment.objects.filter(loan=loan).count() == 2
     recorded = list(Repayment.objects.filter(loan=loan).order_by("id"))
-    terms = lending.loan_terms(loan)
-    allocations, state = replay(terms, lending.standing_payments(loan))
+    terms = loan_selectors.loan_terms(loan)
+    allocations, state = replay(terms, loan_selectors.standing_payments(loan))
     # The second payment, applied after the first, owes no more fee for the same day.
     assert [r.usage_fee for r in recorded] == [a.usage_fee for a in allocations]
     assert recorded[0].usage_fee > 0 and recorded[1].usage_fee == 0
@@ -81,7 +82,7 @@ def test_two_applications_of_one_household_at_once_give_one_active_loan(
     def submit(loan) -> None:
         try:
             barrier.wait()
-            lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+            applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
             outcomes.append("submitted")
         except LoanRuleError as error:
             outcomes.append(error.code)

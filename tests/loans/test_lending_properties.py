@@ -13,9 +13,10 @@ from associations.models import Role
 from funds.journal import book_for_association
 from funds.selectors import balances_by_key
 from funds.services import capital_receive
-from loans import lending
 from loans.exceptions import LoanRuleError
 from loans.models import LoanPurpose, Repayment
+from loans.selectors import loans as loan_selectors
+from loans.services import applications, money
 from tests import factories
 from tests.conftest import _branch
 
@@ -61,7 +62,7 @@ class LendingProperties(TestCase):
         group = factories.scoped_group(self.world)
         borrower = group.memberships.filter(role="household").first().member
         users = self.branch.users
-        loan = lending.loan_apply(
+        loan = applications.loan_apply(
             association=self.branch.association,
             member=borrower,
             amount=Decimal("10000"),
@@ -72,14 +73,14 @@ class LendingProperties(TestCase):
             group=group,
             by=users[Role.VILLAGE_CLERK],
         )
-        lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
-        lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
-        lending.loan_approve(
+        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        applications.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
+        applications.loan_approve(
             loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=datetime.date(2025, 1, 5)
         )
-        lending.notices_expire(today=datetime.date(2025, 1, 9))
+        applications.notices_expire(today=datetime.date(2025, 1, 9))
         loan.refresh_from_db()
-        self.loan = lending.loan_disburse(
+        self.loan = money.loan_disburse(
             loan=loan, by=users[Role.TOWNSHIP_STATION], on=datetime.date(2025, 1, 10)
         )
 
@@ -102,7 +103,7 @@ class LendingProperties(TestCase):
                     day += datetime.timedelta(days=value)
                     if day > datetime.date.today():
                         continue
-                    lending.repayment_record(
+                    money.repayment_record(
                         loan=self.loan,
                         amount=amount,
                         paid_on=day,
@@ -112,7 +113,7 @@ class LendingProperties(TestCase):
                 else:
                     standing = list(Repayment.objects.filter(reversal_entry__isnull=True))
                     if standing:
-                        lending.repayment_reverse(
+                        money.repayment_reverse(
                             repayment=standing[value % len(standing)],
                             by=users[Role.TOWNSHIP_STATION],
                             reason="录错",
@@ -120,7 +121,7 @@ class LendingProperties(TestCase):
                         )
             except LoanRuleError:
                 pass
-            _terms, state = lending.loan_state(self.loan)
+            _terms, state = loan_selectors.loan_state(self.loan)
             balances = balances_by_key(book=self.book)
             assert balances["loans_receivable"] == state.principal_outstanding
             assert state.principal_outstanding >= 0

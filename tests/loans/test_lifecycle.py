@@ -5,9 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from loans.exceptions import LoanRuleError
-from loans.fees import LoanState, amount_owed
-from loans.lifecycle import (
+from loans.domain.allocation import Payment, replay
+from loans.domain.fees import LoanState, amount_owed
+from loans.domain.instalments import (
     InstalmentStatus,
     days_past_due,
     extend,
@@ -16,7 +16,7 @@ from loans.lifecycle import (
     write_off_check,
     write_off_eligible,
 )
-from loans.repayments import Payment, replay
+from loans.exceptions import LoanRuleError
 from tests.loans.test_fees import leap_monthly_terms, lump_sum_terms
 
 

@@ -57,7 +57,7 @@ def test_the_journey_through_the_pages(client, world, book, borrower, group, pur
     loan.refresh_from_db()
     assert loan.status == "in_notice"
     _today.move_to(datetime.datetime(2026, 1, 19, 9, 0))
-    from loans.lending import notices_expire
+    from loans.services.applications import notices_expire
 
     notices_expire(today=datetime.date(2026, 1, 19))
     _as(client, world, Role.TOWNSHIP_STATION)
@@ -146,7 +146,7 @@ def test_the_loan_page_offers_each_role_only_its_actions(
 def test_inbox_shows_each_applications_checks_and_warnings(
     client, world, book, borrower, group, users, purposes
 ):
-    from associations.services import other_loan_add
+    from associations.services.members import other_loan_add
     from tests.loans.conftest import apply_for
 
     other_loan_add(
@@ -158,10 +158,10 @@ def test_inbox_shows_each_applications_checks_and_warnings(
         by=None,
     )
     loan = apply_for(world, borrower, group, users, purposes)
-    from loans import lending
+    from loans.services import applications
 
-    lending.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
-    lending.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
+    applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    applications.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
     _as(client, world, Role.TOWNSHIP_COMMITTEE)
     body = client.get(reverse("loans:inbox")).content.decode()
     assert "符合全部规则" in body and "其他贴息贷款" in body

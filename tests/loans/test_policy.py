@@ -6,11 +6,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from loans.domain.policy_rules import EffectivePolicy
 from loans.exceptions import LoanRuleError
 from loans.models import LoanPolicy, PurposeCode
-from loans.policy import EffectivePolicy
-from loans.selectors import effective_policy, path_codes
-from loans.services import policy_save
+from loans.selectors.policy import effective_policy, path_codes
+from loans.services.policy import policy_save
 
 ALL_PURPOSES = frozenset(PurposeCode.values)
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from associations.models import Role
 from loans.models import LoanPolicy
-from loans.services import policy_save
+from loans.services.policy import policy_save
 
 EMPTY_FORM = {
     "fee_method": "",

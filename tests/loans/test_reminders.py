@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from loans.models import Reminder
-from loans.reminders import reminders_send
+from loans.services.reminders import reminders_send
 from loans.tasks import send_reminders
 from mutualaid.celery import app
 
@@ -40,11 +40,12 @@ def test_from_seven_days_overdue_the_group_leaders_hear_too(lent, group):
 def test_a_paid_instalment_gets_no_reminder(lent, users, _today):
     from decimal import Decimal
 
-    from loans import lending
+    from loans.selectors import loans as loan_selectors
+    from loans.services import money
 
     _today.move_to(datetime.datetime(2027, 1, 5, 9, 0))
-    owed = lending.owed_today(lent, D(2027, 1, 5))
-    lending.repayment_record(
+    owed = loan_selectors.owed_today(lent, D(2027, 1, 5))
+    money.repayment_record(
         loan=lent, amount=owed.payoff, paid_on=D(2027, 1, 5), by=users["village_clerk"], token="all"
     )
     assert owed.payoff > Decimal("10000")

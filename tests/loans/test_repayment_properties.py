@@ -6,11 +6,11 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loans import schedules
+from loans.domain import schedules
+from loans.domain.allocation import allocate
+from loans.domain.fees import FeeMethod, LoanState, LoanTerms, accrue, amount_owed
+from loans.domain.schedules import ScheduleKind
 from loans.exceptions import LoanRuleError
-from loans.fees import FeeMethod, LoanState, LoanTerms, accrue, amount_owed
-from loans.repayments import allocate
-from loans.schedules import ScheduleKind
 from mutualaid.money import ZERO
 
 

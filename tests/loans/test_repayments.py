@@ -5,9 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
+from loans.domain.allocation import Payment, allocate, replay
+from loans.domain.fees import FeeMethod, LoanState, amount_owed
 from loans.exceptions import LoanRuleError
-from loans.fees import FeeMethod, LoanState, amount_owed
-from loans.repayments import Payment, allocate, replay
 from tests.loans.test_fees import leap_monthly_terms, lump_sum_terms, quarterly_terms
 
 

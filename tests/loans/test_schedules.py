@@ -5,9 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from loans import schedules
+from loans.domain import schedules
+from loans.domain.schedules import Instalment, ScheduleKind
 from loans.exceptions import LoanRuleError
-from loans.schedules import Instalment, ScheduleKind
 
 
 def table(schedule):

@@ -13,14 +13,14 @@ def test_notice_expiry_job_is_scheduled():
 
 
 def test_notice_expiry_job_moves_loans_once(world, book, borrower, group, users, purposes):
-    from loans import lending
+    from loans.services import applications
     from tests.loans.conftest import apply_for
 
     with time_machine.travel(datetime.datetime(2026, 1, 10, 9, 0), tick=False):
         loan = apply_for(world, borrower, group, users, purposes)
-        lending.loan_submit(loan=loan, by=users["village_clerk"])
-        lending.loan_board_review(loan=loan, by=users["village_board"])
-        lending.loan_approve(loan=loan, by=users["township_committee"])
+        applications.loan_submit(loan=loan, by=users["village_clerk"])
+        applications.loan_board_review(loan=loan, by=users["village_board"])
+        applications.loan_approve(loan=loan, by=users["township_committee"])
         assert expire_notices.delay().get() == 0  # the 3-day notice runs to 01-13
     with time_machine.travel(datetime.datetime(2026, 1, 13, 9, 0), tick=False):
         assert expire_notices.delay().get() == 1
@@ -35,7 +35,7 @@ def test_waitlists_are_released_by_the_hourly_job(world, book, borrower, group, 
 
     from funds.journal import Cr, Dr, journal_post
     from funds.services import capital_receive
-    from loans import lending
+    from loans.services import applications
     from loans.tasks import release_waitlists
     from tests.loans.conftest import apply_for
 
@@ -49,7 +49,7 @@ def test_waitlists_are_released_by_the_hourly_job(world, book, borrower, group, 
             lines=[Dr("running_costs", Decimal("48000")), Cr("cash", Decimal("48000"))],
         )
         loan = apply_for(world, borrower, group, users, purposes, amount="5000")
-        lending.loan_submit(loan=loan, by=users["village_clerk"])
+        applications.loan_submit(loan=loan, by=users["village_clerk"])
         loan.refresh_from_db()
         assert loan.status == "waitlisted"
         assert release_waitlists.delay().get() == 0
@@ -72,8 +72,8 @@ def test_an_exited_member_cannot_submit(world, book, borrower, group, users, pur
     from decimal import Decimal
 
     from associations.models import Member
-    from loans import lending
     from loans.exceptions import LoanRuleError
+    from loans.services import applications
     from tests.loans.conftest import apply_for
 
     loan = apply_for(world, borrower, group, users, purposes)
@@ -85,7 +85,7 @@ def test_an_exited_member_cannot_submit(world, book, borrower, group, users, pur
     )
     loan.member.refresh_from_db()
     try:
-        lending.loan_submit(loan=loan, by=users["village_clerk"])
+        applications.loan_submit(loan=loan, by=users["village_clerk"])
     except LoanRuleError as error:
         assert error.code == "not_member"
     else:

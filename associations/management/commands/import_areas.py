@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from associations.services import AreaImportError, areas_import
+from associations.services.areas import AreaImportError, areas_import
 
 
 class Command(BaseCommand):

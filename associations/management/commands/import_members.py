@@ -5,8 +5,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.exceptions import MemberRuleError
-from associations.imports import MemberImportError, member_template, members_import, read_rows
 from associations.models import Association
+from associations.services.member_import import (
+    MemberImportError,
+    member_template,
+    members_import,
+    read_rows,
+)
 
 
 class Command(BaseCommand):

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
-from loans.fees import FeeMethod
-from loans.schedules import ABSOLUTE_MAX_TERM_MONTHS
+from loans.domain.fees import FeeMethod
+from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS
 
 LOWER = "lower"  # the smaller value is tighter (None means unlimited)
 HIGHER = "higher"  # the larger value is tighter

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from associations.models import Area, AreaLevel, Association, Role
 from associations.scoping import get_visible_or_404, user_roles
 from associations.selectors import area_breadcrumbs, user_scope_roots
-from loans import selectors, services
 from loans.exceptions import LoanRuleError
 from loans.forms import PolicyForm
+from loans.selectors import policy as selectors
+from loans.services import policy as services
 
 # Every staff role may read the policy; members get 404.
 POLICY_VIEW_ROLES = [role for role in Role.values if role != Role.MEMBER]

@@ -27,7 +27,8 @@ from associations.models import (
     User,
     VillageGroup,
 )
-from associations.services import RowError, duplicate_id_message, member_check
+from associations.services.areas import RowError
+from associations.services.members import duplicate_id_message, member_check
 
 # Chinese headers are part of the file format, whatever the user's language.
 HEADERS = {

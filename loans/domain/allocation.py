@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from loans.domain.fees import LoanState, LoanTerms, amount_owed, settle
 from loans.exceptions import LoanRuleError
-from loans.fees import LoanState, LoanTerms, amount_owed, settle
 from mutualaid.money import ZERO, to_fen
 
 

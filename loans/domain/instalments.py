@@ -11,9 +11,9 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from loans.domain.fees import LoanState, LoanTerms
+from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS, Instalment, add_months
 from loans.exceptions import LoanRuleError
-from loans.fees import LoanState, LoanTerms
-from loans.schedules import ABSOLUTE_MAX_TERM_MONTHS, Instalment, add_months
 from mutualaid.money import ZERO
 
 

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from associations.models import Member
 from guarantees.models import GroupRole
-from loans.lending import loan_state
-from loans.lifecycle import instalment_rows
+from loans.domain.instalments import instalment_rows
 from loans.models import Loan, Reminder, ReminderKind
+from loans.selectors.loans import loan_state
 from loans.workflow import LENT_STATUSES
 from mutualaid.messaging import Message, send
 

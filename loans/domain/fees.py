@@ -22,8 +22,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from loans.domain.schedules import Schedule
 from loans.exceptions import LoanRuleError
-from loans.schedules import Schedule
 from mutualaid.money import ZERO, to_fen
 
 DAYS_IN_YEAR = 365

@@ -6,9 +6,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from associations.models import LEVEL_DEPTH, Area, AreaLevel, Association
-from loans.fees import FeeMethod
+from loans.domain.fees import FeeMethod
+from loans.domain.policy_rules import POLICY_FIELDS, EffectivePolicy, PolicyLayer, combine
 from loans.models import LoanPolicy, LoanPurpose, PurposeCode
-from loans.policy import POLICY_FIELDS, EffectivePolicy, PolicyLayer, combine
 
 Target = Area | Association
 

@@ -8,13 +8,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from associations.models import Area, AreaLevel, Association
-from loans import selectors
+from loans.domain.fees import FeeMethod
+from loans.domain.policy_rules import POLICY_FIELDS, PolicyLayer, combine, contradictions, widenings
+from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS
 from loans.exceptions import LoanRuleError
-from loans.fees import FeeMethod
 from loans.models import LoanPolicy, LoanPurpose
-from loans.policy import POLICY_FIELDS, PolicyLayer, combine, contradictions, widenings
-from loans.schedules import ABSOLUTE_MAX_TERM_MONTHS
-from loans.selectors import display_value
+from loans.selectors import policy as selectors
+from loans.selectors.policy import display_value
 
 VALUE_FIELDS = tuple(name for name in POLICY_FIELDS if name != "purposes")
 AMOUNTS = ("min_amount", "max_amount", "first_loan_max_amount")

@@ -4,16 +4,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from associations import imports, selectors, services, uploads
+from associations import selectors
 from associations.exceptions import AssociationRuleError
 from associations.forms import (
-    ImportForm,
     MemberExitForm,
     MemberFilterForm,
     MemberForm,
@@ -29,15 +28,9 @@ from associations.models import (
     VillageGroup,
 )
 from associations.scoping import get_visible_or_404, user_roles
+from associations.services import members
 
 CLERK = [Role.VILLAGE_CLERK]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def clerk_association(request):
@@ -99,7 +92,7 @@ def member_detail(request, member_id: int):
     may_see_full = selectors.may_see_full_id(user=request.user, member=member)
     full_id = None
     if may_see_full and request.GET.get("show_id") == "1":
-        full_id = services.id_number_reveal(member=member, viewer=request.user)
+        full_id = members.id_number_reveal(member=member, viewer=request.user)
     return render(
         request,
         "associations/member_detail.html",
@@ -117,7 +110,7 @@ def member_detail(request, member_id: int):
 
 
 def _member_fields(form) -> dict:
-    return {key: form.cleaned_data[key] for key in services.MEMBER_FIELDS}
+    return {key: form.cleaned_data[key] for key in members.MEMBER_FIELDS}
 
 
 @login_required
@@ -129,7 +122,7 @@ def member_create(request):
     form = MemberForm(request.POST or None, association=association)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.member_create(
+            member = members.member_create(
                 association=association, by=request.user, **_member_fields(form)
             )
         except AssociationRuleError as error:
@@ -148,11 +141,11 @@ def member_create(request):
 @require_http_methods(["GET", "POST"])
 def member_edit(request, member_id: int):
     member = get_visible_or_404(Member.objects, request.user, roles=CLERK, pk=member_id)
-    initial = {key: getattr(member, key) for key in services.MEMBER_FIELDS}
+    initial = {key: getattr(member, key) for key in members.MEMBER_FIELDS}
     form = MemberForm(request.POST or None, initial=initial, association=member.association)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_update(member=member, by=request.user, **_member_fields(form))
+            members.member_update(member=member, by=request.user, **_member_fields(form))
         except AssociationRuleError as error:
             form.add_error(None, error.message)
         else:
@@ -173,7 +166,7 @@ def member_exit(request, member_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             # The debt check and the journal posting arrive with the loans and funds apps.
-            services.member_exit(
+            members.member_exit(
                 member=member,
                 by=request.user,
                 on=form.cleaned_data["on"],
@@ -197,11 +190,11 @@ def member_other_loans(request, member_id: int):
         try:
             if request.POST.get("action") == "remove":
                 loan = get_object_or_404(OtherLoan, member=member, pk=request.POST.get("loan"))
-                services.other_loan_remove(loan=loan, by=request.user)
+                members.other_loan_remove(loan=loan, by=request.user)
                 messages.success(request, _("The loan record is removed."))
                 return redirect("associations:member_other_loans", member_id=member.pk)
             if form.is_valid():
-                services.other_loan_add(member=member, by=request.user, **form.cleaned_data)
+                members.other_loan_add(member=member, by=request.user, **form.cleaned_data)
                 messages.success(request, _("The loan is recorded."))
                 return redirect("associations:member_other_loans", member_id=member.pk)
         except AssociationRuleError as error:
@@ -222,7 +215,7 @@ def village_groups(request):
     form = VillageGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.village_group_create(association=association, name=form.cleaned_data["name"])
+            members.village_group_create(association=association, name=form.cleaned_data["name"])
         except AssociationRuleError as error:
             form.add_error("name", error.message)
         else:
@@ -234,83 +227,3 @@ def village_groups(request):
         "associations/village_groups.html",
         {"form": form, "groups": groups, "association": association},
     )
-
-
-@login_required
-def member_export(request):
-    # Full ID numbers are shown on the member's own page only: the roster file is masked.
-    members = selectors.member_search(user=request.user)
-    content = imports.member_export(members=members, viewer=request.user, full_id_numbers=False)
-    return xlsx_response(content, f"members-{timezone.localdate():%Y%m%d}.xlsx")
-
-
-@login_required
-def member_template(request):
-    if Role.VILLAGE_CLERK not in user_roles(request.user):
-        raise Http404
-    return xlsx_response(imports.member_template(), "members-template.xlsx")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_import(request):
-    return import_page(
-        request,
-        kind="members",
-        run=lambda association, rows, dry_run: imports.members_import(
-            association=association, rows=rows, by=request.user, dry_run=dry_run
-        ),
-        preview=lambda report: [(row["line"], row["name"]) for row in report.good[:20]],
-        count=lambda report: len(report.good),
-        template_url="associations:member_template",
-        done_url="associations:member_list",
-        title=_("Import members"),
-        rule_errors=(AssociationRuleError,),
-    )
-
-
-def import_page(request, *, kind, run, preview, count, template_url, done_url, title, rule_errors):
-    """Upload → dry-run preview listing every bad row → confirm. Shared by members and groups."""
-    association = clerk_association(request)
-    if association is None:
-        raise Http404
-    context = {"title": title, "template_url": template_url, "association": association}
-    form = ImportForm()
-    action = request.POST.get("action")
-    if action == "preview":
-        form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            content = form.cleaned_data["file"].read(uploads.MAX_UPLOAD_BYTES + 1)
-            context.update(
-                _dry_run(request, kind, association, content, run, preview, count, rule_errors)
-            )
-    elif action == "confirm":
-        pending = uploads.load(request, kind=kind, token=request.POST.get("token", ""))
-        if pending is None or pending[0] != association.pk:
-            messages.error(request, _("Nothing to confirm: upload the file again."))
-        else:
-            try:
-                report = run(association, imports.read_rows(pending[1]), False)
-            except rule_errors as error:
-                context["errors"] = getattr(getattr(error, "report", None), "errors", [])
-                context["failure"] = str(error)
-            else:
-                uploads.discard(request, kind=kind)
-                messages.success(request, _("Imported %(count)s rows.") % {"count": count(report)})
-                return redirect(done_url)
-    context["form"] = form
-    return render(request, "associations/import.html", context)
-
-
-def _dry_run(request, kind, association, content, run, preview, count, rule_errors) -> dict:
-    if len(content) > uploads.MAX_UPLOAD_BYTES:
-        return {"failure": _("The file is larger than 10 MB.")}
-    try:
-        report = run(association, imports.read_rows(content), True)
-    except rule_errors as error:
-        return {
-            "errors": getattr(getattr(error, "report", None), "errors", []),
-            "failure": str(error),
-        }
-    token = uploads.stash(request, kind=kind, association_id=association.pk, content=content)
-    return {"token": token, "preview": preview(report), "good_count": count(report)}

@@ -1,0 +1,1 @@
+"""Pages of the associations app: areas and associations, member households, roster imports."""

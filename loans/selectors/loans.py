@@ -1,0 +1,155 @@
+"""Reads of loans: a loan's derived state (terms, replayed repayments, amount owed), lendable
+cash, scoped lists with their overdue figures in one query, the committee inbox."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from associations.models import Association, OtherLoan, Role
+from funds.journal import book_for_association
+from funds.selectors import balances_by_key
+from loans.domain import schedules
+from loans.domain.allocation import Payment, replay
+from loans.domain.fees import LoanState, LoanTerms, amount_owed
+from loans.domain.instalments import days_past_due
+from loans.models import Instalment, Loan, Repayment
+from loans.workflow import LENT_STATUSES, LoanStatus
+from mutualaid.money import ZERO
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO_VALUE = Value(ZERO, output_field=MONEY)
+S = LoanStatus
+
+
+def _sum(queryset, field: str):
+    return Coalesce(
+        Subquery(
+            queryset.values("loan").annotate(s=Sum(field)).values("s")[:1], output_field=MONEY
+        ),
+        ZERO_VALUE,
+    )
+
+
+def with_figures(loans: QuerySet[Loan], *, today: datetime.date) -> QuerySet[Loan]:
+    """Principal paid, principal due by today and whether anything is overdue: subqueries,
+    so a page of loans is one query."""
+    standing = Repayment.objects.filter(loan=OuterRef("pk"), reversal_entry__isnull=True)
+    due = Instalment.objects.filter(loan=OuterRef("pk"), due_on__lt=today)
+    return loans.annotate(
+        principal_paid=_sum(standing, "principal"),
+        principal_due_before=_sum(due, "principal"),
+    ).annotate(
+        overdue=Q(status__in=sorted(LENT_STATUSES))
+        & Q(principal_due_before__gt=F("principal_paid")),
+    )
+
+
+def loan_list(
+    *,
+    user,
+    today: datetime.date,
+    status: str = "",
+    purpose: str = "",
+    overdue: bool = False,
+    due_this_month: bool = False,
+) -> QuerySet[Loan]:
+    loans = with_figures(
+        Loan.objects.visible_to(user).select_related("member", "purpose", "association__area"),
+        today=today,
+    )
+    if status:
+        loans = loans.filter(status=status)
+    if purpose:
+        loans = loans.filter(purpose__code=purpose)
+    if overdue:
+        loans = loans.filter(overdue=True)
+    if due_this_month:
+        loans = loans.filter(
+            status__in=sorted(LENT_STATUSES),
+            instalments__due_on__year=today.year,
+            instalments__due_on__month=today.month,
+        ).distinct()
+    return loans.order_by("-created_at", "-pk")
+
+
+def committee_inbox(*, user, today: datetime.date) -> QuerySet[Loan]:
+    """Applications waiting for the committee in its township, with the duplicate-funding flag."""
+    return with_figures(
+        Loan.objects.visible_to(user, roles=[Role.TOWNSHIP_COMMITTEE])
+        .filter(status__in=[LoanStatus.BOARD_REVIEWED, LoanStatus.WAITLISTED, LoanStatus.IN_NOTICE])
+        .select_related("member", "purpose", "association__area", "group")
+        .annotate(other_loans=Exists(OtherLoan.objects.filter(member=OuterRef("member")))),
+        today=today,
+    ).order_by("created_at", "pk")
+
+
+# --- a loan's state, derived from its instalments and standing repayments ------------------
+
+COMMITTED = (S.APPROVED, S.IN_NOTICE, S.READY)
+
+
+def loan_terms(loan: Loan) -> LoanTerms:
+    instalments = tuple(
+        schedules.Instalment(i.due_on, i.principal) for i in loan.instalments.order_by("number")
+    )
+    return LoanTerms(
+        principal=loan.amount,
+        disbursed_on=loan.disbursed_on,
+        schedule=instalments,
+        annual_rate=loan.fee_rate,
+        method=loan.fee_method,
+        overdue_multiplier=loan.overdue_multiplier,
+    )
+
+
+def standing_payments(loan: Loan) -> list[Payment]:
+    return [
+        Payment(r.paid_on, r.amount)
+        for r in loan.repayments.filter(reversal_entry__isnull=True).order_by("paid_on", "id")
+    ]
+
+
+def loan_state(loan: Loan) -> tuple[LoanTerms, LoanState]:
+    terms = loan_terms(loan)
+    _allocations, state = replay(terms, standing_payments(loan))
+    return terms, state
+
+
+def is_overdue(loan: Loan, on: datetime.date) -> bool:
+    if loan.status not in LENT_STATUSES:
+        return False
+    terms, state = loan_state(loan)
+    return days_past_due(terms, state, on) > 0
+
+
+def lendable_cash(association: Association, *, excluding: Loan | None = None) -> Decimal:
+    """Cash and bank less the loans approved but not yet paid out."""
+    balances = balances_by_key(book=book_for_association(association))
+    committed = Loan.objects.filter(association=association, status__in=COMMITTED)
+    if excluding is not None:
+        committed = committed.exclude(pk=excluding.pk)
+    promised = committed.aggregate(s=Sum("amount"))["s"] or ZERO
+    return balances.get("cash", ZERO) + balances.get("bank", ZERO) - promised
+
+
+def owed_today(loan: Loan, on: datetime.date):
+    terms, state = loan_state(loan)
+    return amount_owed(terms, state, on)
+
+
+def ledger_mismatches(association: Association) -> tuple[Decimal, Decimal] | None:
+    """(ledger, loans) when loans receivable in the books differs from the outstanding
+    principal of the association's loans; None when they agree."""
+    ledger = balances_by_key(book=book_for_association(association)).get("loans_receivable", ZERO)
+    outstanding = sum(
+        (
+            loan_state(loan)[1].principal_outstanding
+            for loan in Loan.objects.filter(
+                association=association, status__in=sorted(LENT_STATUSES)
+            )
+        ),
+        ZERO,
+    )
+    return None if ledger == outstanding else (ledger, outstanding)

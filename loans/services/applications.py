@@ -1,0 +1,215 @@
+"""From draft to ready: application, submit, board review, approval, public notice, objection,
+rejection, withdrawal and the waitlist. Every status change goes through `loan_transition`."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.models import Association, Member, PovertyStatus
+from loans.domain import schedules
+from loans.exceptions import LoanRuleError
+from loans.models import GuaranteeKind, Loan, LoanPurpose
+from loans.selectors.loans import lendable_cash
+from loans.selectors.policy import effective_policy
+from loans.services.eligibility import eligibility_check
+from loans.services.transitions import loan_lock, loan_transition
+from loans.workflow import ACTIVE_STATUSES, LoanStatus, waitlist_resume_status
+from mutualaid.money import to_fen
+
+S = LoanStatus
+
+
+@transaction.atomic
+def loan_apply(
+    *,
+    association: Association,
+    member: Member,
+    amount: Decimal,
+    term_months: int,
+    purpose: LoanPurpose,
+    schedule_kind: str,
+    guarantee_kind: str,
+    by,
+    group=None,
+    guarantor=None,
+    placement=None,
+    custom_rows=None,
+    expected_income: Decimal | None = None,
+) -> Loan:
+    """The clerk's draft. Shape is checked here, the rules at submit."""
+    if member.association_id != association.pk:
+        raise LoanRuleError(_("The borrower is not a member of this association."), "not_member")
+    targets = {
+        GuaranteeKind.GROUP: group,
+        GuaranteeKind.PERSONAL: guarantor,
+        GuaranteeKind.PLACEMENT: placement,
+    }
+    if guarantee_kind not in targets or targets[guarantee_kind] is None:
+        raise LoanRuleError(
+            _("Every loan needs a guarantee: choose a group, a guarantor or a placement."),
+            "no_guarantee",
+        )
+    if not 1 <= term_months <= schedules.ABSOLUTE_MAX_TERM_MONTHS:
+        raise LoanRuleError(
+            _("The term must be between 1 and %(max)s months.")
+            % {"max": schedules.ABSOLUTE_MAX_TERM_MONTHS},
+            "term",
+        )
+    if to_fen(amount) <= 0:
+        raise LoanRuleError(_("The amount must be more than zero."), "amount")
+    rows = [[str(d), str(to_fen(a))] for d, a in (custom_rows or [])]
+    return Loan.objects.create(
+        association=association,
+        member=member,
+        amount=to_fen(amount),
+        term_months=term_months,
+        purpose=purpose,
+        schedule_kind=schedule_kind,
+        custom_rows=rows,
+        entered_by=by,
+        guarantee_kind=guarantee_kind,
+        expected_income=expected_income,
+        group=group if guarantee_kind == GuaranteeKind.GROUP else None,
+        guarantor=guarantor if guarantee_kind == GuaranteeKind.PERSONAL else None,
+        placement=placement if guarantee_kind == GuaranteeKind.PLACEMENT else None,
+    )
+
+
+def _waitlist_or(loan: Loan, to: str, by, reason: str = "") -> Loan:
+    """Move on to `to`, or wait for funds (unmet demand) when lendable cash does not cover it.
+    A submitted application waits as submitted; an approval waits at the committee's stage."""
+    if lendable_cash(loan.association, excluding=loan) >= loan.amount:
+        return loan_transition(loan=loan, to=to, by=by, reason=reason)
+    if loan.status == S.DRAFT:
+        loan_transition(loan=loan, to=S.SUBMITTED, by=by, reason=reason)
+    loan.waited_at = loan.status
+    return loan_transition(
+        loan=loan, to=S.WAITLISTED, by=by, reason=_("Not enough lendable cash: waiting for funds.")
+    )
+
+
+@transaction.atomic
+def loan_submit(*, loan: Loan, by) -> Loan:
+    loan = loan_lock(loan)
+    eligibility_check(loan, on=timezone.localdate())
+    loan.submitted_by = by
+    try:
+        with transaction.atomic():
+            return _waitlist_or(loan, S.SUBMITTED, by)
+    except IntegrityError:  # a concurrent submit for the same household won the race
+        raise LoanRuleError(_("The household already has an active loan."), "active_loan") from None
+
+
+@transaction.atomic
+def loan_board_review(*, loan: Loan, by, reason: str = "") -> Loan:
+    loan = loan_lock(loan)
+    return loan_transition(loan=loan, to=S.BOARD_REVIEWED, by=by, reason=reason)
+
+
+@transaction.atomic
+def loan_approve(*, loan: Loan, by, on: datetime.date | None = None) -> Loan:
+    """The township committee approves; the public notice starts at once."""
+    loan = loan_lock(loan)
+    on = on or timezone.localdate()
+    if by.pk in (loan.entered_by_id, loan.submitted_by_id):
+        raise LoanRuleError(
+            _("Whoever entered or submitted an application cannot approve it."), "four_eyes"
+        )
+    eligibility_check(loan, on=on)
+    policy = effective_policy(loan.association)
+    loan.fee_rate, loan.fee_method = policy.fee_rate, policy.fee_method
+    loan.overdue_multiplier, loan.approved_by = policy.overdue_multiplier, by
+    loan = _waitlist_or(loan, S.APPROVED, by)
+    if loan.status == S.APPROVED:
+        loan.notice_ends_on = policy.notice_ends(on)
+        loan_transition(
+            loan=loan,
+            to=S.IN_NOTICE,
+            by=by,
+            reason=_("Public notice until %(date)s") % {"date": loan.notice_ends_on},
+        )
+    return loan
+
+
+@transaction.atomic
+def loan_reject(*, loan: Loan, by, reason: str) -> Loan:
+    if not reason.strip():
+        raise LoanRuleError(_("Give the reason for the rejection."), "reason")
+    return loan_transition(loan=loan_lock(loan), to=S.REJECTED, by=by, reason=reason)
+
+
+@transaction.atomic
+def loan_withdraw(*, loan: Loan, by, reason: str = "") -> Loan:
+    """The household or the clerk withdraws an application not yet paid out."""
+    return loan_transition(loan=loan_lock(loan), to=S.WITHDRAWN, by=by, reason=reason)
+
+
+@transaction.atomic
+def loan_object(*, loan: Loan, by, reason: str) -> Loan:
+    """An objection during the public notice sends the application back to the committee."""
+    loan = loan_lock(loan)
+    if loan.status != S.IN_NOTICE:
+        raise LoanRuleError(_("Objections are recorded during the public notice."), "no_notice")
+    if not reason.strip():
+        raise LoanRuleError(_("Record what the objection says."), "reason")
+    loan.notice_ends_on = None
+    return loan_transition(
+        loan=loan, to=S.BOARD_REVIEWED, by=by, reason=_("Objection: %(text)s") % {"text": reason}
+    )
+
+
+def notices_expire(*, today: datetime.date) -> int:
+    """Move loans whose notice has ended to `ready`. Idempotent: safe to run twice."""
+    moved = 0
+    for loan_id in Loan.objects.filter(status=S.IN_NOTICE, notice_ends_on__lte=today).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            loan = Loan.objects.select_for_update().get(pk=loan_id)
+            if loan.status == S.IN_NOTICE:
+                loan_transition(loan=loan, to=S.READY, by=None, reason=_("Notice ended"))
+                moved += 1
+    return moved
+
+
+def waitlist_release(*, association: Association, by=None) -> int:
+    """When cash comes back, waiting applications move on in order: oldest first, or
+    registered-poor households first when the policy says so (`poor_first`)."""
+    moved = 0
+    waiting = Loan.objects.filter(association=association, status=S.WAITLISTED)
+    order = ["created_at", "pk"]
+    if effective_policy(association).poor_first:
+        waiting = waiting.annotate(
+            poor=Case(
+                When(member__poverty_status=PovertyStatus.REGISTERED_POOR, then=Value(0)),
+                default=Value(1),
+            )
+        )
+        order = ["poor", *order]
+    for loan in waiting.order_by(*order):
+        with transaction.atomic():
+            loan = loan_lock(loan)
+            if lendable_cash(association, excluding=loan) < loan.amount:
+                break
+            to = waitlist_resume_status(loan.waited_at)
+            loan_transition(loan=loan, to=to, by=by, reason=_("Funds available again"))
+            if to == S.APPROVED:  # the committee had approved: its public notice starts now
+                policy = effective_policy(association)
+                loan.notice_ends_on = policy.notice_ends(timezone.localdate())
+                loan_transition(loan=loan, to=S.IN_NOTICE, by=by)
+            moved += 1
+    return moved
+
+
+def member_exit_guard(member: Member) -> str | None:
+    """settings.MEMBER_EXIT_GUARDS: a household with a loan not yet closed cannot leave."""
+    if Loan.objects.filter(
+        member=member,
+        status__in=sorted(ACTIVE_STATUSES | {S.WRITTEN_OFF}),
+    ).exists():
+        return _("The household still has a loan with the association; settle it first.")
+    return None

@@ -1,0 +1,32 @@
+"""The one place a loan's status changes, and the row lock every loan service takes first."""
+
+from loans.models import Loan, LoanTransition
+from loans.workflow import check_transition
+
+
+def loan_transition(*, loan: Loan, to: str, by, reason: str = "") -> Loan:
+    """The one place a loan's status changes: checked against the table and recorded."""
+    check_transition(loan.status, to)
+    LoanTransition.objects.create(
+        loan=loan, from_status=loan.status, to_status=to, by=by, reason=reason[:300]
+    )
+    loan.status = to
+    loan.save(
+        update_fields=[
+            "status",
+            "waited_at",
+            "notice_ends_on",
+            "fee_rate",
+            "fee_method",
+            "overdue_multiplier",
+            "approved_by",
+            "submitted_by",
+            "disbursed_on",
+            "extensions",
+        ]
+    )
+    return loan
+
+
+def loan_lock(loan: Loan) -> Loan:
+    return Loan.objects.select_for_update().select_related("association", "member").get(pk=loan.pk)

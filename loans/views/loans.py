@@ -1,0 +1,232 @@
+"""Pages of the loans: list, application, loan page, repayment entry, committee inbox."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.models import Member, MemberStatus, OtherLoan, Role
+from associations.scoping import get_visible_or_404
+from associations.selectors import member_query, member_search
+from funds.models import JournalEntry
+from guarantees.models import GroupStatus, GuaranteeGroup, Placement
+from loans.domain.fees import FeeMethod
+from loans.domain.instalments import instalment_rows
+from loans.forms import ActionForm, ApplicationForm, RepaymentForm
+from loans.models import Loan, LoanPurpose, WriteOff
+from loans.selectors import loans as loan_selectors
+from loans.selectors.policy import effective_policy
+from loans.services import applications, eligibility, money
+from loans.views.actions import offered_actions, request_roles
+from loans.workflow import LENT_STATUSES, LoanStatus
+from mutualaid.errors import RuleError
+
+S = LoanStatus
+
+
+CLERK = {Role.VILLAGE_CLERK}
+
+
+STAFF = {r for r in Role.values if r != Role.MEMBER}
+
+
+@login_required
+def loan_list(request):
+    today = timezone.localdate()
+    status = request.GET.get("status", "")
+    purpose = request.GET.get("purpose", "")
+    loans = loan_selectors.loan_list(
+        user=request.user,
+        today=today,
+        status=status if status in S.values else "",
+        purpose=purpose,
+        overdue=request.GET.get("overdue") == "1",
+        due_this_month=request.GET.get("due") == "month",
+    )
+    page = Paginator(loans, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "loans/loan_list.html",
+        {
+            "page": page,
+            "statuses": S.choices,
+            "status": status,
+            "purpose": purpose,
+            "purposes": LoanPurpose.objects.all(),
+            "can_apply": bool(request_roles(request) & CLERK),
+            "overdue": request.GET.get("overdue") == "1",
+            "due": request.GET.get("due", ""),
+        },
+    )
+
+
+@login_required
+def loan_new(request):
+    """The clerk picks a member by name or pinyin, then fills the application."""
+    if not request_roles(request) & CLERK:
+        raise Http404
+    members = Member.objects.visible_to(request.user, roles=CLERK).filter(
+        status=MemberStatus.ACTIVE
+    )
+    member = None
+    if request.GET.get("member", "").isdigit():
+        member = members.filter(pk=request.GET["member"]).select_related("association").first()
+    if member is None:
+        query = request.GET.get("q", "").strip()
+        found = (
+            member_search(user=request.user, query=query, status=MemberStatus.ACTIVE, roles=CLERK)[
+                :20
+            ]
+            if query
+            else []
+        )
+        return render(request, "loans/loan_pick_member.html", {"q": query, "found": found})
+    groups = GuaranteeGroup.objects.filter(
+        status=GroupStatus.ACTIVE, memberships__member=member, memberships__left_on__isnull=True
+    )
+    form = ApplicationForm(
+        request.POST or None,
+        groups=groups,
+        placements=Placement.objects.filter(member=member),
+        guarantors=_guarantors(
+            request, members.filter(association=member.association).exclude(pk=member.pk)
+        ),
+        initial={"group": groups.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            loan = applications.loan_apply(
+                association=member.association,
+                member=member,
+                amount=data["amount"],
+                term_months=data["term_months"],
+                purpose=data["purpose"],
+                schedule_kind=data["schedule_kind"],
+                custom_rows=data["custom_rows"],
+                guarantee_kind=data["guarantee_kind"],
+                group=data["group"],
+                guarantor=data["guarantor"],
+                placement=data["placement"],
+                expected_income=data["expected_income"],
+                by=request.user,
+            )
+        except RuleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("The application is saved as a draft; submit it when it is complete.")
+            )
+            return redirect("loans:loan_detail", loan_id=loan.pk)
+    policy = effective_policy(member.association)
+    return render(
+        request,
+        "loans/loan_new.html",
+        {
+            "member": member,
+            "form": form,
+            "gq": request.GET.get("gq", ""),
+            "policy": policy,
+            "fee_method": FeeMethod(policy.fee_method).label,
+            "other_loans": OtherLoan.objects.filter(member=member),
+        },
+    )
+
+
+def _guarantors(request, candidates):
+    """A personal guarantor is searched by name, pinyin or ID suffix (`gq`), not picked from
+    a list of the whole village; a posted choice is checked against every candidate."""
+    if request.method == "POST":
+        return candidates
+    query = request.GET.get("gq", "").strip()
+    if not query:
+        return candidates.none()
+    return candidates.filter(
+        pk__in=list(candidates.filter(member_query(query)).values_list("pk", flat=True)[:20])
+    )
+
+
+@login_required
+def loan_detail(request, loan_id: int):
+    loan = get_visible_or_404(
+        Loan.objects.select_related(
+            "member", "association", "purpose", "group", "guarantor", "placement"
+        ),
+        request.user,
+        pk=loan_id,
+    )
+    today = timezone.localdate()
+    context = {
+        "loan": loan,
+        "today": today,
+        "form": ActionForm(),
+        "roles": request_roles(request),
+        "transitions": loan.transitions.select_related("by"),
+        "repayments": loan.repayments.select_related("recorded_by", "reversed_by"),
+        "entries": JournalEntry.objects.filter(
+            source_type="loans.loan", source_id=loan.pk
+        ).order_by("date", "pk"),
+        "other_loans": OtherLoan.objects.filter(member=loan.member),
+        "write_off": WriteOff.objects.filter(loan=loan).first(),
+        "actions": offered_actions(loan, request_roles(request)),
+    }
+    if loan.disbursed_on:
+        terms, state = loan_selectors.loan_state(loan)
+        context["rows"] = instalment_rows(terms, state, today)
+        if loan.status in LENT_STATUSES:
+            context["owed"] = loan_selectors.owed_today(loan, today)
+    return render(request, "loans/loan_detail.html", context)
+
+
+@login_required
+def loan_repay(request, loan_id: int):
+    loan = get_visible_or_404(
+        Loan.objects.select_related("member"), request.user, roles=CLERK, pk=loan_id
+    )
+    today = timezone.localdate()
+    form = RepaymentForm(
+        request.POST or None, initial={"paid_on": today, "token": uuid.uuid4().hex}
+    )
+    on = today
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            money.repayment_record(
+                loan=loan,
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                by=request.user,
+                token=data["token"],
+            )
+        except RuleError as error:
+            form.add_error(None, error.message)
+            on = data["paid_on"]
+        else:
+            messages.success(request, _("The repayment is recorded."))
+            return redirect("loans:loan_detail", loan_id=loan.pk)
+    owed = loan_selectors.owed_today(loan, on) if loan.status in LENT_STATUSES else None
+    return render(request, "loans/loan_repay.html", {"loan": loan, "form": form, "owed": owed})
+
+
+@login_required
+def committee_inbox(request):
+    """Each waiting application with the result of every eligibility rule and the warnings."""
+    if not request_roles(request) & {Role.TOWNSHIP_COMMITTEE}:
+        raise Http404
+    today = timezone.localdate()
+    rows = []
+    for loan in loan_selectors.committee_inbox(user=request.user, today=today):
+        try:
+            eligibility.eligibility_check(loan, on=today)
+            problem = None
+        except RuleError as error:
+            problem = error.message
+        cash_ok = loan_selectors.lendable_cash(loan.association, excluding=loan) >= loan.amount
+        rows.append((loan, problem, cash_ok))
+    return render(request, "loans/inbox.html", {"rows": rows})
