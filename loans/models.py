@@ -289,6 +289,14 @@ class Loan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    # Stored figures (DESIGN §6), kept by loans.services.figures in the transaction of every
+    # disbursement, repayment, reversal, extension and write-off; equal to the replay.
+    principal_outstanding = models.DecimalField(
+        _("outstanding principal"), default=Decimal("0.00"), **MONEY
+    )
+    oldest_unpaid_due_on = models.DateField(
+        _("oldest unpaid due date"), null=True, blank=True, db_index=True
+    )
 
     objects = LoanQuerySet.as_manager()
 
@@ -346,6 +354,13 @@ class Instalment(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     due_on = models.DateField(_("due on"))
     principal = models.DecimalField(_("principal"), **MONEY)
+    # Stored figures (loans.services.figures): principal paid so far, the part of it paid on
+    # or before the due date, and the day the instalment was paid in full.
+    principal_paid = models.DecimalField(_("principal paid"), default=Decimal("0.00"), **MONEY)
+    paid_by_due = models.DecimalField(
+        _("principal paid by the due date"), default=Decimal("0.00"), **MONEY
+    )
+    paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("instalment")

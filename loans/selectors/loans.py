@@ -4,7 +4,7 @@ cash, scoped lists with their overdue figures in one query, the committee inbox.
 import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from associations.models import Association, OtherLoan, Role
@@ -14,7 +14,7 @@ from loans.domain import schedules
 from loans.domain.allocation import Payment, replay
 from loans.domain.fees import LoanState, LoanTerms, amount_owed
 from loans.domain.instalments import days_past_due
-from loans.models import Instalment, Loan, Repayment
+from loans.models import Loan, Repayment
 from loans.workflow import LENT_STATUSES, LoanStatus
 from mutualaid.money import ZERO
 
@@ -33,16 +33,12 @@ def _sum(queryset, field: str):
 
 
 def with_figures(loans: QuerySet[Loan], *, today: datetime.date) -> QuerySet[Loan]:
-    """Principal paid, principal due by today and whether anything is overdue: subqueries,
-    so a page of loans is one query."""
+    """Principal paid and whether anything is overdue, so a page of loans is one query.
+    Overdue reads the stored oldest unpaid due date (loans.services.figures)."""
     standing = Repayment.objects.filter(loan=OuterRef("pk"), reversal_entry__isnull=True)
-    due = Instalment.objects.filter(loan=OuterRef("pk"), due_on__lt=today)
     return loans.annotate(
         principal_paid=_sum(standing, "principal"),
-        principal_due_before=_sum(due, "principal"),
-    ).annotate(
-        overdue=Q(status__in=sorted(LENT_STATUSES))
-        & Q(principal_due_before__gt=F("principal_paid")),
+        overdue=Q(status__in=sorted(LENT_STATUSES)) & Q(oldest_unpaid_due_on__lt=today),
     )
 
 

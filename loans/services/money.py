@@ -22,6 +22,7 @@ from loans.models import Instalment, Loan, LoanTransition, Repayment, WriteOff
 from loans.selectors.loans import lendable_cash, loan_state, loan_terms
 from loans.selectors.policy import effective_policy
 from loans.services.eligibility import eligibility_check
+from loans.services.figures import loan_figures_store
 from loans.services.transitions import loan_lock, loan_transition
 from loans.workflow import LENT_STATUSES, LoanStatus
 from mutualaid.money import ZERO, to_fen
@@ -68,7 +69,9 @@ def loan_disburse(*, loan: Loan, by, on: datetime.date, into: str = "cash") -> L
         lines=[Dr("loans_receivable", loan.amount), Cr(into, loan.amount)],
     )
     loan.disbursed_on = on
-    return loan_transition(loan=loan, to=S.DISBURSED, by=by)
+    loan = loan_transition(loan=loan, to=S.DISBURSED, by=by)
+    loan_figures_store(loan=loan)
+    return loan
 
 
 @transaction.atomic
@@ -127,6 +130,7 @@ def repayment_record(
         entry=entry,
         recorded_by=by,
     )
+    loan_figures_store(loan=loan, state=after)
     _follow_state(loan, after, by)
     return repayment
 
@@ -213,6 +217,7 @@ def _reallocate(loan: Loan, *, by, on: datetime.date) -> LoanState:
                 memo=_("Re-allocation of the repayment of %(date)s") % {"date": row.paid_on},
             )
             row.save(update_fields=["overdue_fee", "usage_fee", "principal"])
+    loan_figures_store(loan=loan, state=state)
     return state
 
 
@@ -235,6 +240,7 @@ def loan_extend(*, loan: Loan, by, on: datetime.date, new_maturity: datetime.dat
     last.save(update_fields=["due_on"])
     loan.extensions += 1
     loan.save(update_fields=["extensions"])
+    loan_figures_store(loan=loan)
     LoanTransition.objects.create(
         loan=loan,
         from_status=loan.status,
@@ -290,6 +296,7 @@ def write_off_approve(*, write_off: WriteOff, by, on: datetime.date) -> WriteOff
     write_off.approved_by, write_off.principal, write_off.from_reserve = by, principal, from_reserve
     write_off.save()
     loan_transition(loan=loan, to=S.WRITTEN_OFF, by=by, reason=write_off.reason)
+    loan_figures_store(loan=loan)
     return write_off
 
 
