@@ -1,0 +1,487 @@
+"""The supervision indicators of DESIGN §7 and their base figures, for an area subtree (a prefix
+of the division code) at a date `on` and over a period `start`..`on` (both days included).
+
+One call answers for one area or for all the children of an area (the townships of a county,
+the villages of a township) with the same fixed set of grouped aggregate queries: every query
+groups by the first characters of the village code (`Substr(code, 1, L)`, L the length of the
+children's prefix), so the number of queries does not depend on the number of children, loans
+or households, and nothing is replayed in Python.
+
+Decisions where DESIGN §7 is silent:
+
+* Loans pay their instalments in schedule order (loans.domain.allocation), so the stored
+  per-instalment figures (loans.services.figures) are enough: `paid_by_due` (principal of the
+  instalment paid on or before its due date) gives the on-time repayment rate, `paid_on` (the
+  day it was paid in full) the oldest unpaid due date on any past date. Repayments count as
+  they stand now: a reversal recorded later removes a repayment from earlier dates too.
+* Outstanding principal on a date = disbursed − principal repaid − principal written off,
+  each up to that date; a write-off counts on the date of its journal entry. The average
+  outstanding principal (for the fee yield) is the mean over every day of the period.
+* A loan is overdue on `on` when its oldest unpaid due date is before `on`; in PAR30 when that
+  date is more than 30 days before `on`. Overdue principal is the whole outstanding principal
+  of overdue loans (as PAR counts it), not only the instalments past due.
+* Cumulative repayment rate = principal of instalments fallen due by `on` that was repaid by
+  `on` / principal of instalments fallen due by `on`, over every loan ever disbursed
+  (written-off loans included: their unpaid principal was not collected).
+* Borrowers in the period: households with a loan disbursed in the period. Members on `on`:
+  households that had joined and not yet exited. Poverty status is the current one.
+* Capital by source is the balance of the capital accounts on `on` (government capital,
+  donated capital, member contributions, bank borrowings, accumulation as "other"); capital a
+  pool has allocated to associations counts once, in the associations' books.
+* Unmet demand and months waited are today's waitlist (the waitlist keeps no history).
+* The effective fee yield is the usage-fee income of the period over the average outstanding
+  principal of the period, not annualised.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least, Substr
+
+from associations.models import PREFIX_LENGTH, Area, Association, Member
+from funds.models import ApprovalStatus, Expense, JournalLine
+from loans.models import Instalment, Loan, LoanTransition, Repayment, WriteOff
+from loans.workflow import LoanStatus
+from mutualaid.money import ZERO, to_fen
+
+RATE = Decimal("0.0001")
+MONEY_FIELD = Loan._meta.get_field("amount")
+ZERO_VALUE = Value(ZERO, output_field=MONEY_FIELD)
+POOR = "registered_poor"
+LENT_EVER = [LoanStatus.DISBURSED, LoanStatus.REPAYING, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF]
+
+# Capital by source: the account keys (credit-normal) whose balance each source is.
+CAPITAL_SOURCES = {
+    "government": ("government_capital",),
+    "member": ("member_contributions",),
+    "donations": ("donated_capital",),
+    "bank_loan": ("bank_borrowings",),
+    "other": ("accumulation",),
+}
+JOURNAL_KEYS = [
+    *(key for keys in CAPITAL_SOURCES.values() for key in keys),
+    "allocated_capital",
+    "cash",
+    "bank",
+]
+
+
+def rate(numerator, denominator) -> Decimal | None:
+    """numerator / denominator to four places, half-up; None when the denominator is zero."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATE, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Figures:
+    """Base figures of one area on `on` and over the period; the indicators are properties."""
+
+    on: datetime.date
+    start: datetime.date
+    households: int = 0
+    poor_households: int = 0
+    members: int = 0
+    poor_members: int = 0
+    borrowers: int = 0
+    poor_borrowers: int = 0
+    capital_by_source: dict[str, Decimal] = field(
+        default_factory=lambda: dict.fromkeys(CAPITAL_SOURCES, ZERO)
+    )
+    cash: Decimal = ZERO  # cash and bank
+    disbursed: Decimal = ZERO  # in the period
+    disbursed_count: int = 0
+    cumulative_disbursed: Decimal = ZERO  # up to `on`
+    repaid_principal: Decimal = ZERO  # in the period
+    usage_fee_income: Decimal = ZERO  # in the period
+    outstanding_principal: Decimal = ZERO
+    average_outstanding: Decimal = ZERO
+    overdue_principal: Decimal = ZERO
+    overdue_count: int = 0
+    par30_principal: Decimal = ZERO
+    par30_count: int = 0
+    written_off: Decimal = ZERO  # in the period
+    due_in_period: Decimal = ZERO
+    repaid_by_due: Decimal = ZERO
+    fallen_due: Decimal = ZERO
+    collected_of_due: Decimal = ZERO
+    waitlisted_count: int = 0
+    unmet_demand: Decimal = ZERO
+    longest_wait_months: int | None = None
+    unreimbursed_advances: Decimal = ZERO
+
+    @property
+    def capital(self) -> Decimal:
+        return sum(self.capital_by_source.values(), ZERO)
+
+    @property
+    def membership_rate(self) -> Decimal | None:
+        return rate(self.members, self.households)
+
+    @property
+    def poor_membership_rate(self) -> Decimal | None:
+        return rate(self.poor_members, self.poor_households)
+
+    @property
+    def poor_share_of_members(self) -> Decimal | None:
+        return rate(self.poor_members, self.members)
+
+    @property
+    def borrowing_rate(self) -> Decimal | None:
+        return rate(self.borrowers, self.members)
+
+    @property
+    def poor_borrower_coverage(self) -> Decimal | None:
+        return rate(self.poor_borrowers, self.poor_members)
+
+    @property
+    def fund_usage_rate(self) -> Decimal | None:
+        return rate(self.outstanding_principal, self.capital)
+
+    @property
+    def turnover(self) -> Decimal | None:
+        return rate(self.cumulative_disbursed, self.capital)
+
+    @property
+    def on_time_repayment_rate(self) -> Decimal | None:
+        return rate(self.repaid_by_due, self.due_in_period)
+
+    @property
+    def cumulative_repayment_rate(self) -> Decimal | None:
+        return rate(self.collected_of_due, self.fallen_due)
+
+    @property
+    def par30(self) -> Decimal | None:
+        return rate(self.par30_principal, self.outstanding_principal)
+
+    @property
+    def effective_fee_yield(self) -> Decimal | None:
+        return rate(self.usage_fee_income, self.average_outstanding)
+
+    @property
+    def training_coverage(self) -> None:
+        return None  # training records do not exist yet
+
+
+INDICATORS = (
+    "membership_rate",
+    "poor_membership_rate",
+    "poor_share_of_members",
+    "borrowing_rate",
+    "poor_borrower_coverage",
+    "fund_usage_rate",
+    "turnover",
+    "on_time_repayment_rate",
+    "cumulative_repayment_rate",
+    "par30",
+    "effective_fee_yield",
+    "training_coverage",
+)
+AMOUNTS = (
+    "capital",
+    "outstanding_principal",
+    "overdue_principal",
+    "par30_principal",
+    "disbursed",
+    "repaid_principal",
+    "written_off",
+    "unmet_demand",
+)
+
+
+def as_json(figures: Figures) -> dict:
+    """The figures as the `indicators` command prints them: amounts as strings with two
+    decimals, rates with four, null where undefined."""
+
+    def text(value):
+        return None if value is None else str(value)
+
+    result: dict = {name: text(getattr(figures, name)) for name in INDICATORS}
+    result.update({name: text(to_fen(getattr(figures, name))) for name in AMOUNTS})
+    result.update(
+        {
+            "members": figures.members,
+            "poor_members": figures.poor_members,
+            "borrowers": figures.borrowers,
+            "poor_borrowers": figures.poor_borrowers,
+            "capital_by_source": {
+                source: str(to_fen(amount)) for source, amount in figures.capital_by_source.items()
+            },
+            "overdue_count": figures.overdue_count,
+            "waitlisted": figures.waitlisted_count,
+            "longest_wait_months": figures.longest_wait_months,
+            "unreimbursed_advances": str(to_fen(figures.unreimbursed_advances)),
+            "on": figures.on.isoformat(),
+            "from": figures.start.isoformat(),
+        }
+    )
+    return result
+
+
+# --- the queries ------------------------------------------------------------------------------
+
+
+def area_figures(*, area: Area, on: datetime.date, start: datetime.date) -> Figures:
+    """The figures of one area's whole subtree."""
+    return _figures_by_key(area.prefix, len(area.prefix), on=on, start=start)[area.prefix]
+
+
+def child_figures(
+    *, area: Area, on: datetime.date, start: datetime.date
+) -> list[tuple[Area, Figures]]:
+    """Each child area with its figures, in code order: one query for the children and the
+    same grouped queries as for one area, whatever the number of children."""
+    children = list(Area.objects.filter(parent=area).order_by("code"))
+    if not children:
+        return []
+    length = PREFIX_LENGTH[children[0].level]
+    by_key = _figures_by_key(area.prefix, length, on=on, start=start)
+    return [(child, by_key[child.prefix[:length]]) for child in children]
+
+
+def _figures_by_key(
+    prefix: str, length: int, *, on: datetime.date, start: datetime.date
+) -> defaultdict[str, Figures]:
+    result: defaultdict[str, Figures] = defaultdict(lambda: Figures(on=on, start=start))
+    for collect in (
+        _households,
+        _members,
+        _borrowers,
+        _journal,
+        _flows,
+        _loan_risk,
+        _on_time,
+        _waitlist,
+        _advances,
+    ):
+        collect(result, prefix, length, on, start)
+    return result
+
+
+def _key(path: str, length: int):
+    return Substr(path, 1, length)
+
+
+def _grouped(queryset, path: str, prefix: str, length: int, *extra: str):
+    return (
+        queryset.filter(**{f"{path}__startswith": prefix})
+        .annotate(key=_key(path, length))
+        .values("key", *extra)
+        .order_by()
+    )
+
+
+def _households(result, prefix, length, on, start):
+    rows = _grouped(Association.objects.all(), "area__code", prefix, length).annotate(
+        n=Coalesce(Sum("total_households"), 0), poor=Coalesce(Sum("registered_poor_households"), 0)
+    )
+    for row in rows:
+        result[row["key"]].households = row["n"]
+        result[row["key"]].poor_households = row["poor"]
+
+
+def _members(result, prefix, length, on, start):
+    present = Member.objects.filter(joined_on__lte=on).filter(
+        Q(exited_on__isnull=True) | Q(exited_on__gt=on)
+    )
+    rows = _grouped(present, "association__area__code", prefix, length).annotate(
+        n=Count("id"), poor=Count("id", filter=Q(poverty_status=POOR))
+    )
+    for row in rows:
+        result[row["key"]].members = row["n"]
+        result[row["key"]].poor_members = row["poor"]
+
+
+def _borrowers(result, prefix, length, on, start):
+    loans = Loan.objects.filter(disbursed_on__gte=start, disbursed_on__lte=on)
+    rows = _grouped(loans, "association__area__code", prefix, length).annotate(
+        n=Count("member", distinct=True),
+        poor=Count("member", distinct=True, filter=Q(member__poverty_status=POOR)),
+    )
+    for row in rows:
+        result[row["key"]].borrowers = row["n"]
+        result[row["key"]].poor_borrowers = row["poor"]
+
+
+def _journal(result, prefix, length, on, start):
+    lines = JournalLine.objects.filter(date__lte=on, account__key__in=JOURNAL_KEYS)
+    rows = _grouped(lines, "book__area__code", prefix, length, "account__key").annotate(
+        d=Sum("debit"), c=Sum("credit")
+    )
+    balances: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        balances[row["key"]][row["account__key"]] = (row["c"] or ZERO) - (row["d"] or ZERO)
+    for key, by_account in balances.items():
+        figures = result[key]
+        for source, accounts in CAPITAL_SOURCES.items():
+            figures.capital_by_source[source] = sum(
+                (by_account.get(a, ZERO) for a in accounts), ZERO
+            )
+        # A pool's allocations are capital of the associations that received them.
+        figures.capital_by_source["government"] += by_account.get("allocated_capital", ZERO)
+        figures.cash = -(by_account.get("cash", ZERO) + by_account.get("bank", ZERO))
+
+
+def _bucket(path: str, start: datetime.date):
+    """The event's date, or the day before the period for everything earlier."""
+    return Case(
+        When(**{f"{path}__lt": start}, then=Value(start - datetime.timedelta(days=1))),
+        default=F(path),
+        output_field=DateField(),
+    )
+
+
+def _flows(result, prefix, length, on, start):
+    """Disbursed, repaid and written off by day (earlier days in one bucket): the outstanding
+    principal on `on`, its daily average over the period, and the period's flows."""
+    events: dict[str, dict[datetime.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    loans = Loan.objects.filter(disbursed_on__lte=on).annotate(day=_bucket("disbursed_on", start))
+    for row in _grouped(loans, "association__area__code", prefix, length, "day").annotate(
+        s=Sum("amount"), n=Count("id")
+    ):
+        figures = result[row["key"]]
+        figures.cumulative_disbursed += row["s"]
+        if row["day"] >= start:
+            figures.disbursed += row["s"]
+            figures.disbursed_count += row["n"]
+        events[row["key"]][row["day"]] += row["s"]
+    repayments = Repayment.objects.filter(reversal_entry__isnull=True, paid_on__lte=on).annotate(
+        day=_bucket("paid_on", start)
+    )
+    for row in _grouped(repayments, "loan__association__area__code", prefix, length, "day").annotate(
+        p=Sum("principal"), f=Sum("usage_fee")
+    ):
+        if row["day"] >= start:
+            result[row["key"]].repaid_principal += row["p"]
+            result[row["key"]].usage_fee_income += row["f"]
+        events[row["key"]][row["day"]] -= row["p"]
+    write_offs = WriteOff.objects.filter(entry__isnull=False, entry__date__lte=on).annotate(
+        day=_bucket("entry__date", start)
+    )
+    for row in _grouped(write_offs, "loan__association__area__code", prefix, length, "day").annotate(
+        s=Sum("principal")
+    ):
+        if row["day"] >= start:
+            result[row["key"]].written_off += row["s"]
+        events[row["key"]][row["day"]] -= row["s"]
+    days = (on - start).days + 1
+    for key, by_day in events.items():
+        # Outstanding on a day includes that day's events; it is constant between events.
+        running = sum((v for d, v in by_day.items() if d < start), ZERO)
+        total, cursor = ZERO, start
+        for day in sorted(d for d in by_day if d >= start):
+            total += running * (day - cursor).days
+            running += by_day[day]
+            cursor = day
+        total += running * ((on - cursor).days + 1)
+        figures = result[key]
+        figures.outstanding_principal = running
+        figures.average_outstanding = to_fen(total / days) if days > 0 else ZERO
+
+
+def _loan_risk(result, prefix, length, on, start):
+    """Per loan disbursed by `on`: principal repaid by `on`, principal fallen due by `on` and
+    the oldest instalment unpaid on `on` (from the stored day each was paid in full)."""
+    paid = Repayment.objects.filter(
+        loan=OuterRef("pk"), reversal_entry__isnull=True, paid_on__lte=on
+    )
+    due = Instalment.objects.filter(loan=OuterRef("pk"), due_on__lte=on)
+    unpaid = Instalment.objects.filter(loan=OuterRef("pk")).filter(
+        Q(paid_on__isnull=True) | Q(paid_on__gt=on)
+    )
+    gone = WriteOff.objects.filter(loan=OuterRef("pk"), entry__date__lte=on)
+    loans = Loan.objects.filter(status__in=LENT_EVER, disbursed_on__lte=on).annotate(
+        paid=_subquery_sum(paid, "principal"),
+        due=_subquery_sum(due, "principal"),
+        oldest=Subquery(unpaid.order_by("number").values("due_on")[:1]),
+        gone=Exists(gone),
+    )
+    late = Q(gone=False, oldest__lt=on)
+    par = Q(gone=False, oldest__lt=on - datetime.timedelta(days=30))
+    left = F("amount") - F("paid")
+    rows = _grouped(loans, "association__area__code", prefix, length).annotate(
+        fallen=Sum("due"),
+        collected=Sum(Least("paid", "due")),
+        overdue=Coalesce(Sum(Case(When(late, then=left), output_field=MONEY_FIELD)), ZERO_VALUE),
+        overdue_n=Count("id", filter=late),
+        par=Coalesce(Sum(Case(When(par, then=left), output_field=MONEY_FIELD)), ZERO_VALUE),
+        par_n=Count("id", filter=par),
+    )
+    for row in rows:
+        figures = result[row["key"]]
+        figures.fallen_due = row["fallen"] or ZERO
+        figures.collected_of_due = row["collected"] or ZERO
+        figures.overdue_principal = row["overdue"]
+        figures.overdue_count = row["overdue_n"]
+        figures.par30_principal = row["par"]
+        figures.par30_count = row["par_n"]
+
+
+def _subquery_sum(queryset, column: str):
+    return Coalesce(
+        Subquery(
+            queryset.values("loan").annotate(s=Sum(column)).values("s")[:1],
+            output_field=MONEY_FIELD,
+        ),
+        ZERO_VALUE,
+    )
+
+
+def _on_time(result, prefix, length, on, start):
+    instalments = Instalment.objects.filter(due_on__gte=start, due_on__lte=on)
+    rows = _grouped(instalments, "loan__association__area__code", prefix, length).annotate(
+        due=Sum("principal"), by_due=Sum("paid_by_due")
+    )
+    for row in rows:
+        result[row["key"]].due_in_period = row["due"] or ZERO
+        result[row["key"]].repaid_by_due = row["by_due"] or ZERO
+
+
+def _waitlist(result, prefix, length, on, start):
+    since = LoanTransition.objects.filter(
+        loan=OuterRef("pk"), to_status=LoanStatus.WAITLISTED
+    ).order_by("-at", "-id")
+    loans = Loan.objects.filter(status=LoanStatus.WAITLISTED).annotate(
+        since=Subquery(since.values("at")[:1])
+    )
+    rows = _grouped(loans, "association__area__code", prefix, length).annotate(
+        n=Count("id"), s=Sum("amount"), first=Min("since")
+    )
+    for row in rows:
+        figures = result[row["key"]]
+        figures.waitlisted_count = row["n"]
+        figures.unmet_demand = row["s"] or ZERO
+        if row["first"] is not None:
+            first = row["first"].date() if hasattr(row["first"], "date") else row["first"]
+            figures.longest_wait_months = max(0, _whole_months(first, on))
+
+
+def _whole_months(start: datetime.date, end: datetime.date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day else months
+
+
+def _advances(result, prefix, length, on, start):
+    expenses = (
+        Expense.objects.filter(status=ApprovalStatus.APPROVED, spent_on__lte=on)
+        .exclude(advanced_by="")
+        .filter(Q(reimbursed_on__isnull=True) | Q(reimbursed_on__gt=on))
+    )
+    for row in _grouped(expenses, "book__area__code", prefix, length).annotate(s=Sum("amount")):
+        result[row["key"]].unreimbursed_advances = row["s"] or ZERO
