@@ -159,6 +159,10 @@ URL_ROLES: dict[str, set[str]] = {
     "loans:inbox": {"township_committee"},
     "loans:loan_action": {r for r in _ALL_ROLES if r != "member"},
     "loans:repayment_reverse": {"township_station"},
+    # Dashboards (issue 10): every staff role of the area; members get nothing.
+    **dict.fromkeys(
+        ["reports:dashboard", "reports:children_export"], {r for r in _ALL_ROLES if r != "member"}
+    ),
 }
 
 

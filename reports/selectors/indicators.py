@@ -35,7 +35,7 @@ Decisions where DESIGN §7 is silent:
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
@@ -271,7 +271,18 @@ def _figures_by_key(
         _advances,
     ):
         collect(result, prefix, length, on, start)
+    for figures in result.values():
+        _to_fen(figures)
     return result
+
+
+def _to_fen(figures: Figures) -> None:
+    """Amounts to two places (SQLite sums NUMERIC columns in floating point)."""
+    for item in fields(figures):
+        value = getattr(figures, item.name)
+        if isinstance(value, Decimal):
+            setattr(figures, item.name, to_fen(value))
+    figures.capital_by_source = {k: to_fen(v) for k, v in figures.capital_by_source.items()}
 
 
 def _key(path: str, length: int):
@@ -364,7 +375,8 @@ def _flows(result, prefix, length, on, start):
     repayments = Repayment.objects.filter(reversal_entry__isnull=True, paid_on__lte=on).annotate(
         day=_bucket("paid_on", start)
     )
-    for row in _grouped(repayments, "loan__association__area__code", prefix, length, "day").annotate(
+    by_loan = "loan__association__area__code"
+    for row in _grouped(repayments, by_loan, prefix, length, "day").annotate(
         p=Sum("principal"), f=Sum("usage_fee")
     ):
         if row["day"] >= start:
@@ -374,9 +386,7 @@ def _flows(result, prefix, length, on, start):
     write_offs = WriteOff.objects.filter(entry__isnull=False, entry__date__lte=on).annotate(
         day=_bucket("entry__date", start)
     )
-    for row in _grouped(write_offs, "loan__association__area__code", prefix, length, "day").annotate(
-        s=Sum("principal")
-    ):
+    for row in _grouped(write_offs, by_loan, prefix, length, "day").annotate(s=Sum("principal")):
         if row["day"] >= start:
             result[row["key"]].written_off += row["s"]
         events[row["key"]][row["day"]] -= row["s"]
