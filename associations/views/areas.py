@@ -2,9 +2,10 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
 from associations import selectors
-from associations.models import Area, AreaLevel, Association, AssociationStatus
+from associations.models import Area, AreaLevel, Association, AssociationStatus, Role
 from associations.scoping import get_visible_or_404
 
 
@@ -43,16 +44,35 @@ def area_list(request):
 def area_detail(request, area_code: str):
     area = get_visible_or_404(Area.objects.select_related("parent"), request.user, code=area_code)
     association = Association.objects.filter(area=area).first()
+    children = list(selectors.area_children(user=request.user, area=area))
+    supervises = _supervises(request.user, area)
+    if supervises:  # the staff's figures per child (reports), never a member's page
+        from reports.selectors.indicators import child_figures
+
+        today = timezone.localdate()
+        figures = {
+            child.code: f
+            for child, f in child_figures(area=area, on=today, start=today.replace(month=1, day=1))
+        }
+        for child in children:
+            child.figures = figures.get(child.code)
     return render(
         request,
         "associations/area_detail.html",
         {
             "area": area,
             "ancestors": selectors.area_breadcrumbs(user=request.user, area=area),
-            "children": selectors.area_children(user=request.user, area=area),
+            "children": children,
             "association": association,
+            "supervises": supervises,
         },
     )
+
+
+def _supervises(user, area: Area) -> bool:
+    """Whether the user holds a staff role over the area (the dashboards' scope)."""
+    staff = [role for role in Role.values if role != Role.MEMBER]
+    return Area.objects.visible_to(user, roles=staff).filter(code=area.code).exists()
 
 
 @login_required
@@ -79,4 +99,8 @@ def association_detail(request, association_id: int):
     association = get_visible_or_404(
         Association.objects.select_related("area", "area__parent"), request.user, pk=association_id
     )
-    return render(request, "associations/association_detail.html", {"association": association})
+    return render(
+        request,
+        "associations/association_detail.html",
+        {"association": association, "supervises": _supervises(request.user, association.area)},
+    )

@@ -141,3 +141,22 @@ def test_query_counts_do_not_grow_with_the_world(client, db):
     big = {code: _queries(client, users[role], code) for role, code in DASHBOARDS}
     assert small == big, (small, big)
     print("dashboard queries", small)
+
+
+def test_area_pages_link_the_dashboards_and_show_figures(client, county):
+    office = county.branches["A1"].users[Role.COUNTY_OFFICE]
+    client.force_login(office)
+    html = client.get(reverse("associations:area_detail", args=["620123"])).content.decode()
+    assert reverse("reports:dashboard", args=["620123"]) in html
+    assert "25,117.04" in html and "39.81%" in html  # 城关镇 outstanding and PAR30
+    association = county.branches["A1"].association
+    html = client.get(
+        reverse("associations:association_detail", args=[association.pk])
+    ).content.decode()
+    assert reverse("reports:dashboard", args=["620123100201"]) in html
+
+
+def test_a_member_sees_no_figures_on_the_area_page(client, county):
+    client.force_login(county.branches["A1"].users[Role.MEMBER])
+    page = client.get(reverse("associations:area_detail", args=["620123100201"]))
+    assert reverse("reports:dashboard", args=["620123100201"]) not in page.content.decode()
