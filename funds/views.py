@@ -2,7 +2,6 @@
 form, calls one service and renders; the rules are in funds.services and funds.journal."""
 
 import datetime
-import io
 from decimal import Decimal
 
 import openpyxl
@@ -37,6 +36,7 @@ from funds.models import (
     Transfer,
 )
 from mutualaid.http import xlsx_response
+from mutualaid.xlsx import workbook_bytes
 
 STAFF = {r for r in Role.values if r != Role.MEMBER}
 RECORDERS = {Role.VILLAGE_CLERK, Role.TOWNSHIP_STATION}
@@ -180,9 +180,7 @@ def book_export(request, book_id: int, report: str):
                 [line["date"], line["entry__memo"], line["debit"], line["credit"], line["balance"]]
             )
         name = f"ledger-{account.code}-{book.area_id}.xlsx"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return xlsx_response(buffer.getvalue(), name)
+    return xlsx_response(workbook_bytes(workbook), name)
 
 
 @login_required

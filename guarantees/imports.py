@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.formats.base_formats import XLSX
 
 from associations.exceptions import MemberRuleError
 from associations.households import parse_id_number
@@ -22,6 +21,7 @@ from guarantees.exceptions import GuaranteeRuleError
 from guarantees.models import GroupMembership, GroupRole, GroupStatus, GuaranteeGroup
 from guarantees.rules import DEFAULT_GROUP_RULES, GroupRules, composition_check
 from guarantees.services import group_form
+from mutualaid.xlsx import dataset_xlsx
 
 HEADERS = {
     "group": "小组名称",
@@ -58,7 +58,7 @@ class GroupMembershipResource(resources.ModelResource):
 
 
 def group_template() -> bytes:
-    return XLSX().export_data(GroupMembershipResource().export(queryset=[]))
+    return dataset_xlsx(GroupMembershipResource().export(queryset=[]))
 
 
 def group_export(*, groups, full_id_numbers: bool) -> bytes:
@@ -68,7 +68,7 @@ def group_export(*, groups, full_id_numbers: bool) -> bytes:
         .order_by("group__name", "group_id", "-role", "member__pinyin_full")
     )
     resource = GroupMembershipResource(full_id_numbers=full_id_numbers)
-    return XLSX().export_data(resource.export(queryset=memberships))
+    return dataset_xlsx(resource.export(queryset=memberships))
 
 
 @dataclass

@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 
 from mutualaid.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
+from mutualaid.xlsx import SafeXLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -171,6 +172,9 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing root
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"] if TESTING else []
+
+# The admin's exports (areas) are Excel only, written without live formulas (mutualaid.xlsx).
+EXPORT_FORMATS = [SafeXLSX]
 
 # --- e-mail -----------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -29,6 +29,7 @@ from associations.models import (
 )
 from associations.services.areas import RowError
 from associations.services.members import duplicate_id_message, member_check
+from mutualaid.xlsx import dataset_xlsx, workbook_bytes
 
 # Chinese headers are part of the file format, whatever the user's language.
 HEADERS = {
@@ -131,15 +132,13 @@ def member_template() -> bytes:
     import openpyxl
 
     dataset = MemberResource(template=True).export(queryset=Member.objects.none())
-    book = openpyxl.load_workbook(io.BytesIO(XLSX().export_data(dataset)))
+    book = openpyxl.load_workbook(io.BytesIO(dataset_xlsx(dataset)))
     sheet = book.active
     for column, width in (("A", 10), ("B", 22), ("C", 14), ("J", 12), ("K", 16)):
         sheet.column_dimensions[column].width = width
     for column in ("B", "C"):
         sheet.column_dimensions[column].number_format = "@"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def member_export(*, members, viewer: User | None, full_id_numbers: bool) -> bytes:
@@ -148,7 +147,7 @@ def member_export(*, members, viewer: User | None, full_id_numbers: bool) -> byt
     if full_id_numbers and viewer is not None:
         IdNumberView.objects.bulk_create(IdNumberView(member=m, viewer=viewer) for m in members)
     dataset = MemberResource(full_id_numbers=full_id_numbers).export(queryset=members)
-    return XLSX().export_data(dataset)
+    return dataset_xlsx(dataset)
 
 
 class BadFile(MemberRuleError):
