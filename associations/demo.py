@@ -4,9 +4,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.module_loading import import_string
 from pypinyin import lazy_pinyin
 
+from associations import hooks
 from associations.models import Area, Association, Role, User
 from associations.services.areas import areas_import
 from associations.services.associations import association_create, role_assign
@@ -116,8 +116,8 @@ def load_demo() -> list[DemoLogin]:
             )
     logins = _demo_users()
     _demo_members()
-    for loader in DEMO_EXTENSIONS:
-        import_string(loader)()
+    for loader in hooks.demo_loaders:  # guarantees, funds, loans: in INSTALLED_APPS order
+        loader()
     return logins
 
 
@@ -149,14 +149,6 @@ def _demo_users() -> list[DemoLogin]:
     logins.append(DemoLogin("admin", DEMO_PASSWORD, "superuser", "—"))
     return logins
 
-
-# Apps that build on associations add their part of the demo world here by dotted path, so
-# associations never imports them (the arrows point one way).
-DEMO_EXTENSIONS = [
-    "guarantees.demo.load_demo_groups",
-    "funds.demo.load_demo_funds",
-    "loans.demo.load_demo_loans",
-]
 
 DEMO_VILLAGE = "620123100201"
 VILLAGE_GROUPS = ["一组", "二组", "三组", "四组"]
@@ -197,6 +189,7 @@ def _demo_members() -> None:
     from associations.services.members import member_create, member_link_login
 
     association = Association.objects.get(area__code=DEMO_VILLAGE)
+    clerk = User.objects.get(username="clerk_sanjiaocheng")
     groups = {
         name: VillageGroup.objects.get_or_create(association=association, name=name)[0]
         for name in VILLAGE_GROUPS
@@ -207,7 +200,7 @@ def _demo_members() -> None:
             continue
         member_create(
             association=association,
-            by=None,
+            by=clerk,
             name=name,
             id_number=number,
             mobile=f"139093{index:05d}",

@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
 class FundsConfig(AppConfig):
     name = "funds"
     verbose_name = _("Fund accounting")
+
+    def ready(self) -> None:
+        from associations import hooks
+        from associations.authority import STAFF_ROLES
+        from funds import demo, services
+        from funds.models import Book
+
+        hooks.register(hooks.refund_posters, services.member_contribution_refund)
+        hooks.register(hooks.contribution_readers, services.member_contribution_held)
+        hooks.register(hooks.demo_loaders, demo.load_demo_funds)
+        label = capfirst(Book._meta.verbose_name_plural)
+        hooks.register(hooks.menu, hooks.MenuEntry("funds:book_list", label, STAFF_ROLES, 80))

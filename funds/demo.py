@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 
 from associations.models import Area, Association, Member, User
 from funds.journal import book_for_association, pool_book_open
@@ -14,6 +13,7 @@ from funds.services import (
     capital_receive,
     expense_decide,
     expense_record,
+    member_contribution_receive,
     transfer_decide,
     transfer_request,
 )
@@ -24,6 +24,7 @@ D = datetime.date
 @transaction.atomic
 def load_demo_funds() -> None:
     clerk = User.objects.get(username="clerk_sanjiaocheng")
+    admin = User.objects.get(username="admin")  # opening balances, set up by the administrator
     for association in Association.objects.select_related("area"):
         book = book_for_association(association)
         if CapitalContribution.objects.filter(book=book).exists():
@@ -34,20 +35,13 @@ def load_demo_funds() -> None:
             contributor="县财政局（财政扶贫资金）",
             amount=Decimal("500000"),
             received_on=D(2025, 1, 10),
-            by=None,
+            by=admin,
         )
-        paid = Member.objects.filter(association=association).aggregate(s=Sum("contribution_paid"))[
-            "s"
-        ]
-        if paid:
-            capital_receive(
-                book=book,
-                source="member",
-                contributor="社员互助金",
-                into="cash",
-                amount=paid,
-                received_on=D(2025, 1, 15),
-                by=None,
+        # Each household's contribution, received by the clerk into cash: the books' figure
+        # per household is what the member pages show and what an exit refunds.
+        for member in Member.objects.filter(association=association, contribution_paid__gt=0):
+            member_contribution_receive(
+                member=member, amount=member.contribution_paid, on=D(2025, 1, 15), by=clerk
             )
     _demo_pool()
     _demo_expenses(clerk)

@@ -16,6 +16,7 @@ from associations.models import Area, Association
 from funds.chart import CASH_KEYS, CHART
 from funds.exceptions import FundsRuleError
 from funds.models import ZERO, Account, Book, EntryKind, JournalEntry, JournalLine, MonthClose
+from funds.roles import CLOSERS, REVERSERS, require_on_book
 from mutualaid.money import format_yuan, to_fen
 
 
@@ -202,7 +203,9 @@ def account_balance(account: Account, *, through: datetime.date | None = None) -
 
 @transaction.atomic
 def journal_reverse(*, entry: JournalEntry, by, reason: str, date: datetime.date) -> JournalEntry:
-    """Post the mirror image of an entry, pointing at it. An entry is reversed at most once."""
+    """Post the mirror image of an entry, pointing at it. An entry is reversed at most once.
+    The village board or the township station of the book's area reverses (funds.roles)."""
+    require_on_book(by, REVERSERS, entry.book)
     if not (reason or "").strip():
         raise FundsRuleError(_("Give the reason for the reversal."), "reason")
     if entry.kind == EntryKind.REVERSAL:
@@ -232,6 +235,7 @@ def month_end(date: datetime.date) -> datetime.date:
 def month_close(*, book: Book, month: datetime.date, by) -> MonthClose:
     """Close the books through the end of `month` (and every month before it)."""
     book = Book.objects.select_for_update().get(pk=book.pk)
+    require_on_book(by, CLOSERS, book)
     end = month_end(month)
     if end >= timezone.localdate():
         raise FundsRuleError(_("A month can be closed only after it has ended."), "month_open")

@@ -14,7 +14,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.models import Association, Role
+from associations.models import Association, Member
 from funds.chart import AccountType
 from funds.exceptions import FundsRuleError
 from funds.journal import Cr, Dr, book_for_association, journal_post
@@ -27,10 +27,21 @@ from funds.models import (
     CapitalSource,
     EntryKind,
     Expense,
+    JournalEntry,
     JournalLine,
     SurplusAllocation,
     Transfer,
     TransferKind,
+)
+from funds.roles import (
+    APPROVER_ROLES,
+    RECORDERS,
+    SURPLUS_DECIDERS,
+    SURPLUS_PROPOSERS,
+    may_on_book,
+    pool_office_roles,
+    recorder_roles,
+    require_on_book,
 )
 from mutualaid.money import format_yuan, to_fen
 
@@ -75,6 +86,7 @@ def capital_receive(
     subsidy_rate: Decimal | None = None,
     subsidy_payer: str = "",
 ) -> CapitalContribution:
+    require_on_book(by, recorder_roles(book), book)
     if source not in CapitalSource.values:
         raise FundsRuleError(_("Unknown source of capital."), "source")
     amount = _positive(amount)
@@ -118,18 +130,12 @@ def capital_receive(
 # --- transfers between a county/city pool and village associations ---------------------------
 
 
-def _may_act(user, book: Book, roles: set[str]) -> bool:
-    """The user holds one of `roles` over this book's area (not just somewhere)."""
-    if user.is_superuser:
-        return True
-    return Book.objects.visible_to(user, roles=roles).filter(pk=book.pk).exists()
+def _may_act(user, book: Book, roles) -> bool:
+    return may_on_book(user, roles, book)
 
 
-def _office_roles(pool: Book) -> set[str]:
-    """A county pool is run by its county office, supervised by the city office above it."""
-    if pool.area.level == "county":
-        return {Role.COUNTY_OFFICE, Role.CITY_OFFICE}
-    return {Role.CITY_OFFICE}
+def _may_record(by, association: Association) -> None:
+    require_on_book(by, RECORDERS, book_for_association(association))
 
 
 @transaction.atomic
@@ -144,7 +150,7 @@ def transfer_request(
         raise FundsRuleError(_("Unknown kind of transfer."), "kind")
     if not reason.strip():
         raise FundsRuleError(_("Give the reason for the transfer."), "reason")
-    if not _may_act(by, pool, _office_roles(pool)):
+    if not _may_act(by, pool, pool_office_roles(pool)):
         raise FundsRuleError(_("Only the office owning the pool decides."), "office")
     return Transfer.objects.create(
         pool=pool,
@@ -165,7 +171,7 @@ def transfer_decide(*, transfer: Transfer, by, approve: bool) -> Transfer:
         raise FundsRuleError(_("This transfer has already been decided."), "decided")
     if by.pk == transfer.requested_by_id:
         raise FundsRuleError(_("The person who asked for it cannot approve it."), "four_eyes")
-    if not _may_act(by, transfer.pool, _office_roles(transfer.pool)):
+    if not _may_act(by, transfer.pool, pool_office_roles(transfer.pool)):
         raise FundsRuleError(_("Only the office owning the pool decides."), "office")
     transfer.decided_by, transfer.decided_at = by, timezone.now()
     if approve:
@@ -207,11 +213,6 @@ def approver_level(amount: Decimal) -> str:
 
 # Who may approve at each level: the clerk is the finance officer; chair and board sit on the
 # village board (理事会). The township station may approve any level.
-APPROVER_ROLES = {
-    ApproverLevel.FINANCE_OFFICER: {Role.VILLAGE_CLERK, Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION},
-    ApproverLevel.CHAIR: {Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION},
-    ApproverLevel.BOARD: {Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION},
-}
 
 
 @transaction.atomic
@@ -229,6 +230,7 @@ def expense_record(
 ) -> Expense:
     if book.is_pool:
         raise FundsRuleError(_("Expenses are recorded in an association's books."), "pool")
+    require_on_book(by, RECORDERS, book)
     amount = _positive(amount)
     if not payee.strip():
         raise FundsRuleError(_("Name the payee."), "payee")
@@ -295,6 +297,7 @@ def _first_open_day(book: Book) -> datetime.date:
 def expense_reimburse(*, expense: Expense, on: datetime.date, by, into: str = "cash") -> Expense:
     """Pay back the person who advanced an approved expense: its own entry."""
     expense = Expense.objects.select_for_update().select_related("book").get(pk=expense.pk)
+    require_on_book(by, RECORDERS, expense.book)
     if not expense.advanced_by:
         raise FundsRuleError(_("The fund paid this expense; nobody is owed."), "not_advance")
     if expense.status != ApprovalStatus.APPROVED:
@@ -332,15 +335,14 @@ def _contribution_entry(*, association, kind, memo, debit, credit, amount, on, b
 
 
 def member_contribution_receive(
-    *,
-    association: Association,
-    member_name: str,
-    amount: Decimal,
-    on: datetime.date,
-    by,
-    source=None,
-):
-    """A household pays its contribution (互助金), a liability of the fund."""
+    *, member: Member, amount: Decimal, on: datetime.date, by, association=None
+) -> JournalEntry:
+    """A household pays its contribution (互助金), a liability of the fund. The entry's source
+    is the member, so what the books hold for each household is read off the journal."""
+    association = association or member.association
+    if member.association_id != association.pk:
+        raise FundsRuleError(_("The household belongs to another association."), "member")
+    _may_record(by, association)
     return _contribution_entry(
         association=association,
         kind=EntryKind.CONTRIBUTION,
@@ -349,44 +351,42 @@ def member_contribution_receive(
         amount=amount,
         on=on,
         by=by,
-        source=source,
-        memo=_("Contribution of %(name)s") % {"name": member_name},
+        source=member,
+        memo=_("Contribution of %(name)s") % {"name": member.name},
     )
 
 
-def member_contribution_refund(
-    *,
-    association: Association,
-    member_name: str,
-    amount: Decimal,
-    on: datetime.date,
-    by,
-    source=None,
-):
-    """Refund a leaving household's own contribution (the members app's `post_refund`)."""
-    return _contribution_entry(
-        association=association,
+def member_contribution_refund(*, member: Member, amount: Decimal, on: datetime.date, by) -> None:
+    """Refund a leaving household's own contribution: the exit's `hooks.refund_posters`. Never
+    more than the books hold for that household."""
+    held = member_contribution_held(member)
+    if _positive(amount) > held:
+        raise FundsRuleError(
+            _("The books hold only %(held)s yuan of this household's contribution.")
+            % {"held": format_yuan(held)},
+            "refund_exceeds",
+        )
+    _contribution_entry(
+        association=member.association,
         kind=EntryKind.REFUND,
         debit="member_contributions",
         credit="cash",
         amount=amount,
         on=on,
         by=by,
-        source=source,
-        memo=_("Contribution refund to %(name)s") % {"name": member_name},
-    )
-
-
-def member_refund_post(*, member, amount: Decimal, on: datetime.date, by) -> None:
-    """settings.MEMBER_REFUND_POSTER: the journal entry of a leaving member's refund."""
-    member_contribution_refund(
-        association=member.association,
-        member_name=member.name,
-        amount=amount,
-        on=on,
-        by=by,
         source=member,
+        memo=_("Contribution refund to %(name)s") % {"name": member.name},
     )
+
+
+def member_contribution_held(member: Member) -> Decimal:
+    """What the books hold for this household: contributions received less refunds."""
+    totals = JournalLine.objects.filter(
+        entry__source_type="associations.member",
+        entry__source_id=member.pk,
+        account__key="member_contributions",
+    ).aggregate(d=Sum("debit"), c=Sum("credit"))
+    return (totals["c"] or ZERO) - (totals["d"] or ZERO)
 
 
 # --- year-end --------------------------------------------------------------------------------
@@ -436,10 +436,6 @@ def year_surplus(book: Book, year: int) -> Decimal:
         )
     )
     return (totals["income"] or ZERO) - (totals["expense"] or ZERO)
-
-
-SURPLUS_PROPOSERS = {Role.VILLAGE_CLERK, Role.TOWNSHIP_STATION}
-SURPLUS_DECIDERS = {Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION}
 
 
 @transaction.atomic

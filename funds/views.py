@@ -35,19 +35,27 @@ from funds.models import (
     SurplusAllocation,
     Transfer,
 )
+from funds.roles import (
+    CLOSERS,
+    EXPENSE_DECIDERS,
+    OFFICES,
+    RECORDERS,
+    REVERSERS,
+    STAFF,
+    SURPLUS_DECIDERS,
+    may_on_book,
+    recorder_roles,
+)
 from mutualaid.http import xlsx_response
 from mutualaid.xlsx import workbook_bytes
 
-STAFF = {r for r in Role.values if r != Role.MEMBER}
-RECORDERS = {Role.VILLAGE_CLERK, Role.TOWNSHIP_STATION}
-EXPENSE_DECIDERS = {Role.VILLAGE_CLERK, Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION}
-REVERSERS = {Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION}
-SURPLUS_DECIDERS = {Role.VILLAGE_BOARD, Role.TOWNSHIP_STATION}
-OFFICES = {Role.COUNTY_OFFICE, Role.CITY_OFFICE}
 
-
-def _require(user, roles: set[str]) -> None:
-    if not (user.is_superuser or user_roles(user) & roles):
+def _require(user, roles, book: Book | None = None) -> None:
+    """404 unless `user` holds one of `roles` at the book's area (anywhere, for lists)."""
+    if book is not None:
+        if not may_on_book(user, roles, book):
+            raise Http404
+    elif not (user.is_superuser or user_roles(user) & roles):
         raise Http404
 
 
@@ -57,8 +65,9 @@ def _book(request, book_id: int, roles: set[str] = STAFF) -> Book:
     )
 
 
-def _can(request, roles: set[str]) -> bool:
-    return request.user.is_superuser or bool(user_roles(request.user) & roles)
+def _can(request, roles, book: Book) -> bool:
+    """What the page offers: the same role table the services check, at this book's area."""
+    return may_on_book(request.user, roles, book)
 
 
 def _post_only(request):
@@ -91,7 +100,7 @@ def book_list(request):
     books = list(selectors.books_visible(user=request.user, roles=STAFF))
     balances = selectors.book_balances(books=books)
     rows = [(book, balances.get(book.pk, {})) for book in books]
-    can_open_pool = _can(request, OFFICES) and not any(
+    can_open_pool = bool(user_roles(request.user) & OFFICES) and not any(
         book.is_pool
         and book.area_id
         in set(
@@ -117,8 +126,8 @@ def book_detail(request, book_id: int):
             "total_debit": sum((r.debit for r in rows), Decimal(0)),
             "total_credit": sum((r.credit for r in rows), Decimal(0)),
             "entries": book.entries.order_by("-date", "-id")[:20],
-            "can_record": _can(request, RECORDERS | (OFFICES if book.is_pool else set())),
-            "can_close": _can(request, {Role.TOWNSHIP_STATION}),
+            "can_record": _can(request, recorder_roles(book), book),
+            "can_close": _can(request, CLOSERS, book),
             "query": request.GET.urlencode(),
         },
     )
@@ -195,7 +204,7 @@ def entry_detail(request, book_id: int, entry_id: int):
         raise Http404
     form = DateReasonForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST":
-        _require(request.user, REVERSERS)
+        _require(request.user, REVERSERS, book)
         if form.is_valid():
             try:
                 reversal = journal_reverse(
@@ -218,7 +227,7 @@ def entry_detail(request, book_id: int, entry_id: int):
             "lines": entry.lines.select_related("account"),
             "reversal": JournalEntry.objects.filter(reverses=entry).first(),
             "form": form,
-            "can_reverse": _can(request, REVERSERS),
+            "can_reverse": _can(request, REVERSERS, book),
         },
     )
 
@@ -247,7 +256,7 @@ def capital_new(request, book_id: int):
 def expense_list(request, book_id: int):
     book = _book(request, book_id)
     form = None
-    if _can(request, RECORDERS) and not book.is_pool:
+    if _can(request, RECORDERS, book) and not book.is_pool:
         form = ExpenseForm(request.POST or None, initial={"spent_on": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
             try:
@@ -267,8 +276,8 @@ def expense_list(request, book_id: int):
             "book": book,
             "form": form,
             "expenses": expenses,
-            "can_decide": _can(request, EXPENSE_DECIDERS),
-            "can_reimburse": _can(request, RECORDERS),
+            "can_decide": _can(request, EXPENSE_DECIDERS, book),
+            "can_reimburse": _can(request, RECORDERS, book),
         },
     )
 
@@ -355,7 +364,7 @@ def surplus(request, book_id: int, year: int):
         action = request.POST.get("action")
         try:
             if action == "propose":
-                _require(request.user, RECORDERS)
+                _require(request.user, RECORDERS, book)
                 if form.is_valid():
                     split = services.Split(
                         **{
@@ -367,7 +376,7 @@ def surplus(request, book_id: int, year: int):
                     messages.success(request, _("The allocation is proposed."))
                     return redirect("funds:surplus", book_id=book.pk, year=year)
             elif action in ("approve", "reject") and allocation:
-                _require(request.user, SURPLUS_DECIDERS)
+                _require(request.user, SURPLUS_DECIDERS, book)
                 services.surplus_decide(
                     allocation=allocation,
                     by=request.user,
@@ -390,8 +399,8 @@ def surplus(request, book_id: int, year: int):
             "form": form,
             "year_surplus": services.year_surplus(book, year),
             "shares": services.surplus_shares(allocation) if allocation else [],
-            "can_propose": _can(request, RECORDERS),
-            "can_decide": _can(request, SURPLUS_DECIDERS),
+            "can_propose": _can(request, RECORDERS, book),
+            "can_decide": _can(request, SURPLUS_DECIDERS, book),
         },
     )
 
@@ -401,7 +410,7 @@ def transfers(request, book_id: int):
     """A pool's transfers (and the request form for its office); an association's receipts."""
     book = _book(request, book_id)
     form = None
-    if book.is_pool and _can(request, OFFICES):
+    if book.is_pool and _can(request, OFFICES, book):
         from associations.models import Association
 
         targets = Book.objects.visible_to(request.user).filter(
@@ -430,7 +439,7 @@ def transfers(request, book_id: int):
             "book": book,
             "form": form,
             "transfers": rows.select_related("target", "requested_by", "decided_by"),
-            "can_decide": _can(request, OFFICES),
+            "can_decide": _can(request, OFFICES, book),
         },
     )
 

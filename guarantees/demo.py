@@ -3,7 +3,7 @@
 import datetime
 
 from associations.demo import DEMO_VILLAGE
-from associations.models import Member
+from associations.models import Member, User
 from guarantees.models import GroupStatus, GuaranteeGroup
 from guarantees.services import group_form
 
@@ -38,5 +38,5 @@ def load_demo_groups() -> None:
             formed_on=formed_on,
             leaders=[members[n] for n in leader_names],
             households=[members[n] for n in household_names],
-            by=None,
+            by=User.objects.get(username="clerk_sanjiaocheng"),
         )

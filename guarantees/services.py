@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.models import Association, Member, MemberStatus, User
+from associations.authority import require_role
+from associations.models import Association, Member, MemberStatus, Role, User
 from guarantees.exceptions import GuaranteeRuleError
 from guarantees.models import (
     GroupChange,
@@ -62,6 +63,15 @@ def _insert_memberships(rows: list[GroupMembership]) -> None:
         ) from error
 
 
+# Who keeps the village's groups and guarantee forms: its clerk (DESIGN §1).
+GROUP_KEEPERS = frozenset({Role.VILLAGE_CLERK})
+
+
+def _authorize(by: User | None, association: Association) -> None:
+    """`by` is the clerk of this village (a role held elsewhere does not count)."""
+    require_role(by, GROUP_KEEPERS, association.area_id, error=GuaranteeRuleError)
+
+
 def _check_date(on: datetime.date) -> None:
     if on > timezone.localdate():
         raise GuaranteeRuleError(_("The date cannot be in the future."), "future_date")
@@ -79,6 +89,7 @@ def group_form(
     rules: GroupRules = DEFAULT_GROUP_RULES,
 ) -> GuaranteeGroup:
     """Form a group of 1–2 leaders and 3–5 households (by default) of one association."""
+    _authorize(by, association)
     name = (name or "").strip()
     if not name:
         raise GuaranteeRuleError(_("The group needs a name."), "name")
@@ -113,8 +124,11 @@ def group_form(
     return group
 
 
-def _lock_group(group: GuaranteeGroup) -> GuaranteeGroup:
-    group = GuaranteeGroup.objects.select_for_update().get(pk=group.pk)
+def _lock_group(group: GuaranteeGroup, *, by: User | None) -> GuaranteeGroup:
+    group = (
+        GuaranteeGroup.objects.select_for_update().select_related("association").get(pk=group.pk)
+    )
+    _authorize(by, group.association)
     if group.status != GroupStatus.ACTIVE:
         raise GuaranteeRuleError(_("This group has been dissolved."), "dissolved")
     return group
@@ -164,7 +178,7 @@ def group_member_add(
 ) -> GroupMembership:
     reason = _need_reason(reason)
     _check_date(on)
-    group = _lock_group(group)
+    group = _lock_group(group, by=by)
     member = _lock_members([member])[member.pk]
     if role not in GroupRole.values:
         raise GuaranteeRuleError(_("Unknown role in the group."), "role")
@@ -195,7 +209,7 @@ def group_member_remove(
 ) -> None:
     reason = _need_reason(reason)
     _check_date(on)
-    group = _lock_group(group)
+    group = _lock_group(group, by=by)
     current = _current(group)
     leaving = _membership_of(current, member)
     if on < leaving.joined_on:
@@ -222,7 +236,7 @@ def group_member_replace(
     """Swap one member for another in the same role, as one change."""
     reason = _need_reason(reason)
     _check_date(on)
-    group = _lock_group(group)
+    group = _lock_group(group, by=by)
     replacement = _lock_members([replacement])[replacement.pk]
     if replacement.association_id != group.association_id:
         raise GuaranteeRuleError(
@@ -257,7 +271,7 @@ def group_dissolve(
 ) -> GuaranteeGroup:
     reason = _need_reason(reason)
     _check_date(on)
-    group = _lock_group(group)
+    group = _lock_group(group, by=by)
     if on < group.formed_on:
         raise GuaranteeRuleError(_("A group cannot be dissolved before it was formed."), "date")
     GroupMembership.objects.filter(group=group, left_on__isnull=True).update(left_on=on)
@@ -283,9 +297,10 @@ def _active_member_of(member: Member, association: Association) -> None:
 
 @transaction.atomic
 def personal_guarantee_create(
-    *, borrower: Member, guarantor: Member, agreed_on: datetime.date, note: str = ""
+    *, borrower: Member, guarantor: Member, agreed_on: datetime.date, by: User, note: str = ""
 ) -> PersonalGuarantee:
     association = borrower.association
+    _authorize(by, association)
     _active_member_of(borrower, association)
     _active_member_of(guarantor, association)
     if borrower.pk == guarantor.pk:
@@ -308,7 +323,9 @@ def placement_create(
     partner_name: str,
     agreed_on: datetime.date,
     dividend_terms: str,
+    by: User,
 ) -> Placement:
+    _authorize(by, member.association)
     _active_member_of(member, member.association)
     if partner_kind not in PartnerKind.values:
         raise GuaranteeRuleError(_("Choose enterprise or cooperative."), "partner_kind")
@@ -328,7 +345,7 @@ def placement_create(
 
 
 def member_exit_guard(member: Member) -> str | None:
-    """settings.MEMBER_EXIT_GUARDS: a household in an active group leaves the group first, so
+    """An exit guard (associations.hooks): a household in an active group leaves the group first, so
     the group's composition is re-checked by the group services, not silently broken."""
     membership = (
         GroupMembership.objects.filter(member=member, left_on__isnull=True)

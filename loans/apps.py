@@ -1,7 +1,29 @@
 from django.apps import AppConfig
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
 class LoansConfig(AppConfig):
     name = "loans"
     verbose_name = _("Loans")
+
+    def ready(self) -> None:
+        from associations import hooks
+        from associations.authority import STAFF_ROLES
+        from loans import demo
+        from loans.models import Loan, LoanPolicy
+        from loans.services import applications
+        from loans.workflow import ACTIONS
+
+        hooks.register(hooks.exit_guards, applications.member_exit_guard)
+        hooks.register(hooks.demo_loaders, demo.load_demo_loans)
+        for entry in (
+            hooks.MenuEntry(
+                "loans:loan_list", capfirst(Loan._meta.verbose_name_plural), frozenset(), 50
+            ),
+            hooks.MenuEntry("loans:inbox", _("Approval inbox"), ACTIONS["approve"].roles, 60),
+            hooks.MenuEntry(
+                "loans:policy_list", capfirst(LoanPolicy._meta.verbose_name), STAFF_ROLES, 70
+            ),
+        ):
+            hooks.register(hooks.menu, entry)

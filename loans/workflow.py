@@ -4,10 +4,13 @@ The service that changes a status (later: `loan_transition`) calls `check_transi
 who, when, from, to and why. Nothing else decides which moves exist.
 """
 
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from associations.authority import may_act, require_role
 from loans.exceptions import LoanRuleError
 
 
@@ -101,3 +104,105 @@ def waitlist_resume_status(waited_at: str) -> str:
             % {"status": S(waited_at).label if waited_at in S.values else waited_at},
             "waitlist_stage",
         ) from None
+
+
+# --- who may take which action, and from which status ----------------------------------------
+#
+# One table of actions. An action that moves the status names its target (`to`); the statuses it
+# starts from are read off TRANSITIONS (narrowed by `only_from` where two actions share a target,
+# as review and objection both lead back to the committee). Actions that keep the status name the
+# statuses they apply to. The services check `may_take`; the loan page offers `actions_for`.
+
+CLERK = "village_clerk"
+BOARD = "village_board"
+COMMITTEE = "township_committee"
+STATION = "township_station"
+
+
+@dataclass(frozen=True)
+class Action:
+    roles: frozenset[str]
+    label: str
+    to: str | None = None
+    only_from: frozenset[str] | None = None
+
+    def from_statuses(self) -> frozenset[str]:
+        if self.to is None:
+            return self.only_from or frozenset()
+        sources = frozenset(s for s, targets in TRANSITIONS.items() if self.to in targets)
+        return sources & self.only_from if self.only_from is not None else sources
+
+
+ACTIONS: dict[str, Action] = {
+    "apply": Action(frozenset({CLERK}), _("Enter an application")),
+    "submit": Action(
+        frozenset({CLERK}), _("Submit"), to=S.SUBMITTED, only_from=frozenset({S.DRAFT})
+    ),
+    "withdraw": Action(frozenset({CLERK}), _("Withdraw"), to=S.WITHDRAWN),
+    "review": Action(
+        frozenset({BOARD}),
+        _("Board review done"),
+        to=S.BOARD_REVIEWED,
+        only_from=frozenset({S.SUBMITTED}),
+    ),
+    "approve": Action(
+        frozenset({COMMITTEE}),
+        _("Approve"),
+        to=S.APPROVED,
+        only_from=frozenset({S.BOARD_REVIEWED}),
+    ),
+    "reject": Action(
+        frozenset({COMMITTEE, BOARD}),
+        _("Reject (give the reason)"),
+        to=S.REJECTED,
+        only_from=frozenset({S.SUBMITTED, S.BOARD_REVIEWED}),
+    ),
+    "object": Action(
+        frozenset({BOARD, COMMITTEE, CLERK}),
+        _("Record an objection"),
+        to=S.BOARD_REVIEWED,
+        only_from=frozenset({S.IN_NOTICE}),
+    ),
+    "disburse": Action(
+        frozenset({STATION}), _("Disburse"), to=S.DISBURSED, only_from=frozenset({S.READY})
+    ),
+    "repay": Action(frozenset({CLERK}), _("Record a repayment"), only_from=LENT_STATUSES),
+    "reverse_repayment": Action(
+        frozenset({STATION}), _("Reverse a repayment"), only_from=LENT_STATUSES | {S.CLOSED}
+    ),
+    "extend": Action(
+        frozenset({COMMITTEE}), _("Extend to the new maturity"), only_from=LENT_STATUSES
+    ),
+    "write_off_propose": Action(
+        frozenset({BOARD}), _("Propose a write-off"), only_from=LENT_STATUSES
+    ),
+    "write_off_approve": Action(
+        frozenset({COMMITTEE}), _("Approve the write-off"), to=S.WRITTEN_OFF
+    ),
+    "recovery": Action(
+        frozenset({CLERK}), _("Record a recovery"), only_from=frozenset({S.WRITTEN_OFF})
+    ),
+}
+
+
+def may_take(user, action: str, *, status: str, area_code: str) -> bool:
+    """The loan is in a status the action starts from, and `user` holds one of its roles at
+    the loan's village or above. "apply" has no loan yet: pass status="" for it."""
+    spec = ACTIONS[action]
+    if status and status not in spec.from_statuses():
+        return False
+    return may_act(user, spec.roles, area_code)
+
+
+def authorize(user, action: str, *, area_code: str) -> None:
+    """Raise the loan rule error the pages show unless `user` holds a role for `action` at
+    `area_code` (the status is checked by the service itself, with its own message)."""
+    require_role(user, ACTIONS[action].roles, area_code, error=LoanRuleError)
+
+
+def offered_actions(user, loan) -> list[str]:
+    """The actions the loan's page offers this user, in table order."""
+    code = loan.association.area_id
+    return [
+        a for a in ACTIONS if a != "apply" and may_take(user, a, status=loan.status, area_code=code)
+    ]

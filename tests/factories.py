@@ -46,6 +46,15 @@ def user_with_role(role: str, area: Area, username: str | None = None) -> User:
     return user
 
 
+def role_assign_extra(user: User, role: str, area: Area) -> User:
+    """Give `user` a second role somewhere else (the two-role cases of issue 9)."""
+    from associations.scoping import forget_scope
+
+    role_assign(user=user, role=role, area=area)
+    forget_scope(user)
+    return user
+
+
 ROLE_AREA_LEVEL = {
     Role.VILLAGE_CLERK: "village",
     Role.VILLAGE_BOARD: "village",
@@ -80,7 +89,18 @@ def village_group(association: Association, name: str = "一组"):
 _member_serial = iter(range(1, 10**6))
 
 
-def member(association: Association, **overrides):
+def clerk_of(association: Association) -> User:
+    """A village clerk of the association's village (the one who keeps its roster and groups),
+    made once per village. Services check that `by` holds the role there."""
+    existing = User.objects.filter(
+        role_assignments__role=Role.VILLAGE_CLERK, role_assignments__area_id=association.area_id
+    ).first()
+    return existing or user_with_role(
+        Role.VILLAGE_CLERK, association.area, username=f"registrar_{association.area_id}"
+    )
+
+
+def member(association: Association, *, by: User | None = None, **overrides):
     """A registered member household through the service; every rule applies."""
     from decimal import Decimal
 
@@ -100,7 +120,7 @@ def member(association: Association, **overrides):
         "contribution_paid": Decimal("200.00"),
     }
     fields.update(overrides)
-    return member_create(association=association, by=None, **fields)
+    return member_create(association=association, by=by or clerk_of(association), **fields)
 
 
 def scoped_member(world):
@@ -131,5 +151,5 @@ def scoped_group(world):
         formed_on=datetime.date(2024, 1, 1),
         leaders=[scoped_member(world)],
         households=[member(association, name=f"农户{i}") for i in range(3)],
-        by=None,
+        by=clerk_of(association),
     )

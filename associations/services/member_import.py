@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.formats.base_formats import XLSX
 
+from associations.authority import require_role
 from associations.exceptions import MemberRuleError
 from associations.models import (
     Association,
@@ -28,7 +29,7 @@ from associations.models import (
     VillageGroup,
 )
 from associations.services.areas import RowError
-from associations.services.members import duplicate_id_message, member_check
+from associations.services.members import MEMBER_KEEPERS, duplicate_id_message, member_check
 from mutualaid.xlsx import dataset_xlsx, workbook_bytes
 
 # Chinese headers are part of the file format, whatever the user's language.
@@ -294,7 +295,9 @@ def _parse_row(raw: dict, groups: dict[str, VillageGroup]) -> dict:
 def members_import(
     *, association: Association, rows: list[tuple[int, dict]], by: User | None, dry_run: bool
 ) -> ImportReport:
-    """Check every row; write all of them or none. Raises MemberImportError listing bad rows."""
+    """Check every row; write all of them or none. Raises MemberImportError listing bad rows.
+    Only the clerk of the association's village imports (a role held elsewhere does not count)."""
+    require_role(by, MEMBER_KEEPERS, association.area_id, error=MemberRuleError)
     report = ImportReport()
     headers = rows[0][1].get("__headers__", []) if rows and rows[0][0] == 1 else list(HEADERS)
     missing = [h for h in HEADERS.values() if h not in headers]

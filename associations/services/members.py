@@ -2,15 +2,15 @@
 full ID number (recorded), and the household's other subsidised loans."""
 
 import datetime
-from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from associations import hooks
+from associations.authority import require_role
 from associations.exceptions import MemberRuleError
 from associations.households import check_mobile, membership_complete, parse_id_number, pinyin_keys
 from associations.models import (
@@ -23,6 +23,7 @@ from associations.models import (
     OtherLoan,
     OtherLoanKind,
     PovertyStatus,
+    Role,
     User,
     VillageGroup,
 )
@@ -44,8 +45,23 @@ MEMBER_FIELDS = (
 )
 
 
+# Who keeps the village's roster: its clerk (DESIGN §1).
+MEMBER_KEEPERS = frozenset({Role.VILLAGE_CLERK})
+
+
+def _authorize(by: User | None, association: Association) -> None:
+    """`by` is the clerk of this village (a role held elsewhere does not count)."""
+    require_role(by, MEMBER_KEEPERS, association.area_id, error=MemberRuleError)
+
+
+def contribution_held(member: Member) -> Decimal:
+    """What the books hold for this household's contribution (received less refunded)."""
+    return sum((read(member) for read in hooks.contribution_readers), ZERO)
+
+
 @transaction.atomic
-def village_group_create(*, association: Association, name: str) -> VillageGroup:
+def village_group_create(*, association: Association, name: str, by: User | None) -> VillageGroup:
+    _authorize(by, association)
     name = (name or "").strip()
     if not name:
         raise MemberRuleError(_("The village group needs a name."), "group_name")
@@ -136,6 +152,7 @@ def _save_unique(member: Member, association: Association) -> None:
 @transaction.atomic
 def member_create(*, association: Association, by: User | None, **fields) -> Member:
     """Register a member household after checking every rule."""
+    _authorize(by, association)
     unknown = set(fields) - set(MEMBER_FIELDS)
     if unknown:
         raise TypeError(f"member_create got unknown fields {sorted(unknown)}")
@@ -152,7 +169,8 @@ def member_update(*, member: Member, by: User | None, **fields) -> Member:
     unknown = set(fields) - set(MEMBER_FIELDS)
     if unknown:
         raise TypeError(f"member_update got unknown fields {sorted(unknown)}")
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.select_for_update().select_related("association").get(pk=member.pk)
+    _authorize(by, member.association)
     if member.status != MemberStatus.ACTIVE:
         raise MemberRuleError(_("An exited member cannot be edited."), "exited")
     current = {name: getattr(member, name) for name in MEMBER_FIELDS}
@@ -186,21 +204,6 @@ def member_link_login(*, member: Member, user: User | None) -> Member:
     return member
 
 
-def no_debts_known(member: Member) -> bool:
-    """The default debt check until the loans app supplies its own: nothing is owed."""
-    return True
-
-
-RefundPoster = Callable[..., None]
-
-
-def _configured(paths: list[str]) -> list[Callable]:
-    """Checks other apps add to the exit (settings.MEMBER_EXIT_GUARDS): each takes the member
-    and returns a refusal message or None. Wired by dotted path, so associations imports none
-    of the apps that depend on it."""
-    return [import_string(path) for path in paths]
-
-
 @transaction.atomic
 def member_exit(
     *,
@@ -209,23 +212,21 @@ def member_exit(
     on: datetime.date,
     reason: str,
     refund: bool = True,
-    owes_nothing: Callable[[Member], bool] = no_debts_known,
-    post_refund: RefundPoster | None = None,
 ) -> Member:
     """Record a household's exit and the refund of its own contribution.
 
-    Rules: the member is active; `on` is not before joining nor in the future; the household
-    owes nothing (`owes_nothing(member)`, supplied by the loans app later); the contribution
-    is refunded only after `settings.MEMBER_REFUND_AFTER_MONTHS` (default 12) whole months of
-    membership. `refund=False` records an exit without a refund (amount 0).
+    Rules: `by` is the village's clerk; the member is active; `on` is not before joining nor in
+    the future; no app above refuses (`hooks.exit_guards`: an active group, a loan not settled);
+    the contribution is refunded only after `settings.MEMBER_REFUND_AFTER_MONTHS` (default 12)
+    whole months of membership. `refund=False` records an exit without a refund (amount 0).
 
-    The seam for the money: when the refund is more than zero, `post_refund(member=, amount=,
-    on=, by=)` is called inside this transaction, after the checks and before the exit is
-    saved; by default it is `settings.MEMBER_REFUND_POSTER`, the funds app's function that
-    posts the journal entry (debit member contributions, credit cash). If it raises, nothing
-    of the exit is written. The guards of `settings.MEMBER_EXIT_GUARDS` may refuse the exit.
+    The refund is what the books hold for this household (`hooks.contribution_readers`), never
+    a typed figure; it is posted by `hooks.refund_posters` (the funds app: debit member
+    contributions, credit cash) inside this transaction, after the checks and before the exit
+    is saved. If the posting raises, nothing of the exit is written.
     """
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = Member.objects.select_for_update().select_related("association").get(pk=member.pk)
+    _authorize(by, member.association)
     if member.status != MemberStatus.ACTIVE:
         raise MemberRuleError(_("This member has already exited."), "already_exited")
     if on < member.joined_on or on > timezone.localdate():
@@ -234,12 +235,7 @@ def member_exit(
         )
     if not (reason or "").strip():
         raise MemberRuleError(_("Give the reason for the exit."), "exit_reason")
-    if not owes_nothing(member):
-        raise MemberRuleError(
-            _("The household still owes the association money; settle it before the exit."),
-            "owes",
-        )
-    for guard in _configured(settings.MEMBER_EXIT_GUARDS):
+    for guard in hooks.exit_guards:
         refusal = guard(member)
         if refusal:
             raise MemberRuleError(refusal, "exit_guard")
@@ -250,12 +246,11 @@ def member_exit(
             % {"months": months},
             "refund_too_early",
         )
-    amount = member.contribution_paid if refund else ZERO
-    if post_refund is None and settings.MEMBER_REFUND_POSTER:
-        post_refund = import_string(settings.MEMBER_REFUND_POSTER)
-    if amount > 0 and post_refund is not None:
+    amount = contribution_held(member) if refund else ZERO
+    if amount > 0:
         try:
-            post_refund(member=member, amount=amount, on=on, by=by)
+            for post_refund in hooks.refund_posters:
+                post_refund(member=member, amount=amount, on=on, by=by)
         except RuleError as error:  # e.g. not enough cash: the clerk sees the books' reason
             raise MemberRuleError(error.message, error.code) from error
     member.status = MemberStatus.EXITED
@@ -289,6 +284,7 @@ def other_loan_add(
     amount: Decimal,
     due_on: datetime.date,
 ) -> OtherLoan:
+    _authorize(by, member.association)
     if kind not in OtherLoanKind.values:
         raise MemberRuleError(_("Unknown kind of loan."), "other_loan_kind")
     if not (lender or "").strip():
@@ -309,6 +305,7 @@ def other_loan_add(
 
 @transaction.atomic
 def other_loan_remove(*, loan: OtherLoan, by: User | None) -> None:
+    _authorize(by, loan.member.association)
     MemberEvent.objects.create(
         member=loan.member,
         kind=MemberEventKind.OTHER_LOAN_REMOVED,

@@ -215,7 +215,9 @@ def village_groups(request):
     form = VillageGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            members.village_group_create(association=association, name=form.cleaned_data["name"])
+            members.village_group_create(
+                association=association, name=form.cleaned_data["name"], by=request.user
+            )
         except AssociationRuleError as error:
             form.add_error("name", error.message)
         else:

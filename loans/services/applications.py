@@ -16,8 +16,8 @@ from loans.models import GuaranteeKind, Loan, LoanPurpose
 from loans.selectors.loans import lendable_cash
 from loans.selectors.policy import effective_policy
 from loans.services.eligibility import eligibility_check
-from loans.services.transitions import loan_lock, loan_transition
-from loans.workflow import ACTIVE_STATUSES, LoanStatus, waitlist_resume_status
+from loans.services.transitions import loan_lock, loan_lock_for, loan_transition
+from loans.workflow import ACTIVE_STATUSES, LoanStatus, authorize, waitlist_resume_status
 from mutualaid.money import to_fen
 
 S = LoanStatus
@@ -41,6 +41,7 @@ def loan_apply(
     expected_income: Decimal | None = None,
 ) -> Loan:
     """The clerk's draft. Shape is checked here, the rules at submit."""
+    authorize(by, "apply", area_code=association.area_id)
     if member.association_id != association.pk:
         raise LoanRuleError(_("The borrower is not a member of this association."), "not_member")
     targets = {
@@ -94,7 +95,7 @@ def _waitlist_or(loan: Loan, to: str, by, reason: str = "") -> Loan:
 
 @transaction.atomic
 def loan_submit(*, loan: Loan, by) -> Loan:
-    loan = loan_lock(loan)
+    loan = loan_lock_for(loan, by=by, action="submit")
     eligibility_check(loan, on=timezone.localdate())
     loan.submitted_by = by
     try:
@@ -106,14 +107,14 @@ def loan_submit(*, loan: Loan, by) -> Loan:
 
 @transaction.atomic
 def loan_board_review(*, loan: Loan, by, reason: str = "") -> Loan:
-    loan = loan_lock(loan)
+    loan = loan_lock_for(loan, by=by, action="review")
     return loan_transition(loan=loan, to=S.BOARD_REVIEWED, by=by, reason=reason)
 
 
 @transaction.atomic
 def loan_approve(*, loan: Loan, by, on: datetime.date | None = None) -> Loan:
     """The township committee approves; the public notice starts at once."""
-    loan = loan_lock(loan)
+    loan = loan_lock_for(loan, by=by, action="approve")
     on = on or timezone.localdate()
     if by.pk in (loan.entered_by_id, loan.submitted_by_id):
         raise LoanRuleError(
@@ -139,19 +140,23 @@ def loan_approve(*, loan: Loan, by, on: datetime.date | None = None) -> Loan:
 def loan_reject(*, loan: Loan, by, reason: str) -> Loan:
     if not reason.strip():
         raise LoanRuleError(_("Give the reason for the rejection."), "reason")
-    return loan_transition(loan=loan_lock(loan), to=S.REJECTED, by=by, reason=reason)
+    return loan_transition(
+        loan=loan_lock_for(loan, by=by, action="reject"), to=S.REJECTED, by=by, reason=reason
+    )
 
 
 @transaction.atomic
 def loan_withdraw(*, loan: Loan, by, reason: str = "") -> Loan:
     """The household or the clerk withdraws an application not yet paid out."""
-    return loan_transition(loan=loan_lock(loan), to=S.WITHDRAWN, by=by, reason=reason)
+    return loan_transition(
+        loan=loan_lock_for(loan, by=by, action="withdraw"), to=S.WITHDRAWN, by=by, reason=reason
+    )
 
 
 @transaction.atomic
 def loan_object(*, loan: Loan, by, reason: str) -> Loan:
     """An objection during the public notice sends the application back to the committee."""
-    loan = loan_lock(loan)
+    loan = loan_lock_for(loan, by=by, action="object")
     if loan.status != S.IN_NOTICE:
         raise LoanRuleError(_("Objections are recorded during the public notice."), "no_notice")
     if not reason.strip():
@@ -206,7 +211,7 @@ def waitlist_release(*, association: Association, by=None) -> int:
 
 
 def member_exit_guard(member: Member) -> str | None:
-    """settings.MEMBER_EXIT_GUARDS: a household with a loan not yet closed cannot leave."""
+    """An exit guard (associations.hooks): a household with a loan not yet closed cannot leave."""
     if Loan.objects.filter(
         member=member,
         status__in=sorted(ACTIVE_STATUSES | {S.WRITTEN_OFF}),

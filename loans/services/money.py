@@ -23,7 +23,7 @@ from loans.selectors.loans import lendable_cash, loan_state, loan_terms
 from loans.selectors.policy import effective_policy
 from loans.services.eligibility import eligibility_check
 from loans.services.figures import loan_figures_store
-from loans.services.transitions import loan_lock, loan_transition
+from loans.services.transitions import loan_lock_for, loan_transition
 from loans.workflow import LENT_STATUSES, LoanStatus
 from mutualaid.money import ZERO, to_fen
 
@@ -33,7 +33,7 @@ S = LoanStatus
 @transaction.atomic
 def loan_disburse(*, loan: Loan, by, on: datetime.date, into: str = "cash") -> Loan:
     """Pay the loan out: the schedule is built and Dr loans receivable / Cr cash or bank."""
-    loan = loan_lock(loan)
+    loan = loan_lock_for(loan, by=by, action="disburse")
     if loan.status != S.READY:
         raise LoanRuleError(
             _("Only a loan whose public notice has ended is paid out."), "not_ready"
@@ -79,11 +79,14 @@ def repayment_record(
     *, loan: Loan, amount: Decimal, paid_on: datetime.date, by, token: str
 ) -> Repayment:
     """Record a cash repayment: overdue fee → usage fee → principal, oldest first. The loan
-    row is locked, so two clerks paying at once are applied one after the other."""
+    row is locked, so two clerks paying at once are applied one after the other; the form's
+    one-time token is checked under that lock, so a form sent twice records once."""
+    loan = loan_lock_for(loan, by=by, action="repay")
     existing = Repayment.objects.filter(token=token).first()
     if existing is not None:  # the same form submitted twice
+        if existing.loan_id != loan.pk:
+            raise LoanRuleError(_("This form was already used for another loan."), "token")
         return existing
-    loan = loan_lock(loan)
     if loan.status not in LENT_STATUSES:
         raise LoanRuleError(_("This loan takes no repayments."), "not_lent")
     if paid_on > timezone.localdate() or paid_on < loan.disbursed_on:
@@ -151,7 +154,7 @@ def _follow_state(loan: Loan, state: LoanState, by) -> None:
 def repayment_reverse(*, repayment: Repayment, by, reason: str, on: datetime.date) -> Repayment:
     """Reverse a mistaken repayment (a second person, with the reason) and re-derive the loan."""
     repayment = Repayment.objects.select_for_update().get(pk=repayment.pk)
-    loan = loan_lock(repayment.loan)
+    loan = loan_lock_for(repayment.loan, by=by, action="reverse_repayment")
     if repayment.reversal_entry_id:
         raise LoanRuleError(_("This repayment is already reversed."), "reversed")
     if by.pk == repayment.recorded_by_id:
@@ -224,7 +227,7 @@ def _reallocate(loan: Loan, *, by, on: datetime.date) -> LoanState:
 @transaction.atomic
 def loan_extend(*, loan: Loan, by, on: datetime.date, new_maturity: datetime.date) -> Loan:
     """The committee extends once, before maturity, within the policy's maximum term."""
-    loan = loan_lock(loan)
+    loan = loan_lock_for(loan, by=by, action="extend")
     if loan.status not in LENT_STATUSES:
         raise LoanRuleError(_("Only a loan being repaid can be extended."), "not_lent")
     policy = effective_policy(loan.association)
@@ -253,7 +256,7 @@ def loan_extend(*, loan: Loan, by, on: datetime.date, new_maturity: datetime.dat
 
 @transaction.atomic
 def write_off_propose(*, loan: Loan, by, reason: str, on: datetime.date) -> WriteOff:
-    loan = loan_lock(loan)
+    loan = loan_lock_for(loan, by=by, action="write_off_propose")
     if loan.status not in LENT_STATUSES:
         raise LoanRuleError(_("Only an unpaid loan can be written off."), "not_lent")
     terms, state = loan_state(loan)
@@ -269,7 +272,7 @@ def write_off_propose(*, loan: Loan, by, reason: str, on: datetime.date) -> Writ
 def write_off_approve(*, write_off: WriteOff, by, on: datetime.date) -> WriteOff:
     """Dr risk reserve up to its balance, the rest Dr write-off loss, Cr loans receivable."""
     write_off = WriteOff.objects.select_for_update().get(pk=write_off.pk)
-    loan = loan_lock(write_off.loan)
+    loan = loan_lock_for(write_off.loan, by=by, action="write_off_approve")
     if write_off.approved_by_id:
         raise LoanRuleError(_("This write-off is already approved."), "approved")
     if by.pk == write_off.proposed_by_id:
@@ -303,7 +306,7 @@ def write_off_approve(*, write_off: WriteOff, by, on: datetime.date) -> WriteOff
 @transaction.atomic
 def recovery_record(*, loan: Loan, amount: Decimal, on: datetime.date, by):
     """Money recovered after a write-off is income."""
-    loan = loan_lock(loan)
+    loan = loan_lock_for(loan, by=by, action="recovery")
     if loan.status != S.WRITTEN_OFF:
         raise LoanRuleError(_("Only a written-off loan has recoveries."), "not_written_off")
     amount = to_fen(amount)

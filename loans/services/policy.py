@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from associations.models import Area, AreaLevel, Association
+from associations.authority import require_role
+from associations.models import Area, AreaLevel, Association, Role
 from loans.domain.fees import FeeMethod
 from loans.domain.policy_rules import POLICY_FIELDS, PolicyLayer, combine, contradictions, widenings
 from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS
@@ -16,6 +17,9 @@ from loans.models import LoanPolicy, LoanPurpose
 from loans.selectors import policy as selectors
 from loans.selectors.policy import display_value
 
+# Who sets a loan policy: the offices at and above the area (a village's policy is its township
+# committee's to set, on the association).
+POLICY_EDITORS = frozenset({Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TOWNSHIP_COMMITTEE})
 VALUE_FIELDS = tuple(name for name in POLICY_FIELDS if name != "purposes")
 AMOUNTS = ("min_amount", "max_amount", "first_loan_max_amount")
 MONTHS = ("usual_term_months", "max_term_months")
@@ -97,6 +101,7 @@ def policy_save(
     Refused, with nothing written, when it would widen (or change a fixed price of) any level
     above, or when its limits together would allow no loan at all.
     """
+    require_role(by, POLICY_EDITORS, selectors.target_code(target), error=LoanRuleError)
     unknown = set(values) - set(VALUE_FIELDS)
     if unknown:
         raise TypeError(f"policy_save got unknown fields {sorted(unknown)}")

@@ -1,7 +1,7 @@
 """The one place a loan's status changes, and the row lock every loan service takes first."""
 
 from loans.models import Loan, LoanTransition
-from loans.workflow import check_transition
+from loans.workflow import authorize, check_transition
 
 
 def loan_transition(*, loan: Loan, to: str, by, reason: str = "") -> Loan:
@@ -30,3 +30,11 @@ def loan_transition(*, loan: Loan, to: str, by, reason: str = "") -> Loan:
 
 def loan_lock(loan: Loan) -> Loan:
     return Loan.objects.select_for_update().select_related("association", "member").get(pk=loan.pk)
+
+
+def loan_lock_for(loan: Loan, *, by, action: str) -> Loan:
+    """Lock the loan row and check that `by` may take `action` at the loan's village (a role
+    held elsewhere does not count). Every loan service that a person triggers starts here."""
+    loan = loan_lock(loan)
+    authorize(by, action, area_code=loan.association.area_id)
+    return loan

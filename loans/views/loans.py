@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Member, MemberStatus, OtherLoan, Role
-from associations.scoping import get_visible_or_404
+from associations.scoping import get_visible_or_404, user_roles
 from associations.selectors import member_query, member_search
 from funds.models import JournalEntry
 from guarantees.models import GroupStatus, GuaranteeGroup, Placement
+from loans import workflow
 from loans.domain.fees import FeeMethod
 from loans.domain.instalments import instalment_rows
 from loans.forms import ActionForm, ApplicationForm, RepaymentForm
@@ -23,14 +24,16 @@ from loans.models import Loan, LoanPurpose, WriteOff
 from loans.selectors import loans as loan_selectors
 from loans.selectors.policy import effective_policy
 from loans.services import applications, eligibility, money
-from loans.views.actions import offered_actions, request_roles
+from loans.views.actions import may_enter_applications, page_actions
 from loans.workflow import LENT_STATUSES, LoanStatus
 from mutualaid.errors import RuleError
 
 S = LoanStatus
 
 
-CLERK = {Role.VILLAGE_CLERK}
+CLERK = workflow.ACTIONS["apply"].roles
+REPAYERS = workflow.ACTIONS["repay"].roles
+DECIDERS = workflow.ACTIONS["approve"].roles
 
 
 STAFF = {r for r in Role.values if r != Role.MEMBER}
@@ -59,7 +62,7 @@ def loan_list(request):
             "status": status,
             "purpose": purpose,
             "purposes": LoanPurpose.objects.all(),
-            "can_apply": bool(request_roles(request) & CLERK),
+            "can_apply": may_enter_applications(request.user),
             "overdue": request.GET.get("overdue") == "1",
             "due": request.GET.get("due", ""),
         },
@@ -69,7 +72,7 @@ def loan_list(request):
 @login_required
 def loan_new(request):
     """The clerk picks a member by name or pinyin, then fills the application."""
-    if not request_roles(request) & CLERK:
+    if not may_enter_applications(request.user):
         raise Http404
     members = Member.objects.visible_to(request.user, roles=CLERK).filter(
         status=MemberStatus.ACTIVE
@@ -166,7 +169,6 @@ def loan_detail(request, loan_id: int):
         "loan": loan,
         "today": today,
         "form": ActionForm(),
-        "roles": request_roles(request),
         "transitions": loan.transitions.select_related("by"),
         "repayments": loan.repayments.select_related("recorded_by", "reversed_by"),
         "entries": JournalEntry.objects.filter(
@@ -174,7 +176,7 @@ def loan_detail(request, loan_id: int):
         ).order_by("date", "pk"),
         "other_loans": OtherLoan.objects.filter(member=loan.member),
         "write_off": WriteOff.objects.filter(loan=loan).first(),
-        "actions": offered_actions(loan, request_roles(request)),
+        **page_actions(request.user, loan),
     }
     if loan.disbursed_on:
         terms, state = loan_selectors.loan_state(loan)
@@ -187,7 +189,10 @@ def loan_detail(request, loan_id: int):
 @login_required
 def loan_repay(request, loan_id: int):
     loan = get_visible_or_404(
-        Loan.objects.select_related("member"), request.user, roles=CLERK, pk=loan_id
+        Loan.objects.select_related("member", "association"),
+        request.user,
+        roles=REPAYERS,
+        pk=loan_id,
     )
     today = timezone.localdate()
     form = RepaymentForm(
@@ -217,7 +222,7 @@ def loan_repay(request, loan_id: int):
 @login_required
 def committee_inbox(request):
     """Each waiting application with the result of every eligibility rule and the warnings."""
-    if not request_roles(request) & {Role.TOWNSHIP_COMMITTEE}:
+    if not (request.user.is_superuser or user_roles(request.user) & DECIDERS):
         raise Http404
     today = timezone.localdate()
     rows = []

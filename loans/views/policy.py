@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from associations.authority import may_act
 from associations.models import Area, AreaLevel, Association, Role
 from associations.scoping import get_visible_or_404, user_roles
 from associations.selectors import area_breadcrumbs, user_scope_roots
@@ -12,12 +13,12 @@ from loans.exceptions import LoanRuleError
 from loans.forms import PolicyForm
 from loans.selectors import policy as selectors
 from loans.services import policy as services
+from loans.services.policy import POLICY_EDITORS
 
 # Every staff role may read the policy; members get 404.
 POLICY_VIEW_ROLES = [role for role in Role.values if role != Role.MEMBER]
 # Loan policy is set by the city and county offices and narrowed by the township committee
 # (for its township and its associations); everyone else reads it.
-POLICY_EDIT_ROLES = [Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TOWNSHIP_COMMITTEE]
 
 
 def _target(request, area_code: str, roles):
@@ -35,7 +36,7 @@ def _target(request, area_code: str, roles):
 def _may_edit(user, area: Area, target) -> bool:
     if target is area and area.level == AreaLevel.VILLAGE:
         return False  # a village without an association has no policy of its own
-    return Area.objects.visible_to(user, POLICY_EDIT_ROLES).filter(code=area.code).exists()
+    return may_act(user, POLICY_EDITORS, area.code)
 
 
 @login_required
@@ -73,7 +74,7 @@ def policy_detail(request, area_code: str):
 
 @login_required
 def policy_edit(request, area_code: str):
-    area, target = _target(request, area_code, POLICY_EDIT_ROLES)
+    area, target = _target(request, area_code, POLICY_EDITORS)
     if target is area and area.level == AreaLevel.VILLAGE:
         messages.error(request, _("A village's loan policy is set on its association."))
         return redirect("loans:policy_detail", area_code=area.code)

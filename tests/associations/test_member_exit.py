@@ -6,9 +6,12 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from associations import hooks
 from associations.exceptions import MemberRuleError
 from associations.models import Member, MemberEvent
 from associations.services.members import member_exit
+from funds.models import JournalEntry
+from funds.services import member_contribution_held
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +35,10 @@ def member(world):
     )
     # The contribution went into the association's cash when the household joined.
     member_contribution_receive(
-        association=member.association,
-        member_name=member.name,
+        member=member,
         amount=Decimal("500.00"),
         on=member.joined_on,
-        by=None,
+        by=factories.clerk_of(member.association),
     )
     return member
 
@@ -48,68 +50,73 @@ def _unchanged(member):
 
 def test_exit_after_twelve_months_refunds_the_contribution_through_the_seam(world, member):
     clerk = world.inside.users["village_clerk"]
-    posted = []
-    member_exit(
-        member=member,
-        by=clerk,
-        on=TODAY,
-        reason="迁出本村",
-        post_refund=lambda **kwargs: posted.append(kwargs),
-    )
+    member_exit(member=member, by=clerk, on=TODAY, reason="迁出本村")
     member.refresh_from_db()
     assert (member.status, member.exited_on, member.refund_amount) == (
         "exited",
         TODAY,
         Decimal("500.00"),
     )
-    assert posted == [{"member": member, "amount": Decimal("500.00"), "on": TODAY, "by": clerk}]
+    refund = JournalEntry.objects.get(kind="refund", source_id=member.pk)
+    assert (refund.date, refund.created_by) == (TODAY, clerk)
+    assert member_contribution_held(member) == Decimal("0.00")
     assert member.events.filter(kind="exited", by=clerk).count() == 1
 
 
 def test_one_day_short_of_twelve_months_refuses_the_refund(member):
     with pytest.raises(MemberRuleError) as error:
-        member_exit(member=member, by=None, on=datetime.date(2025, 6, 29), reason="x")
+        member_exit(
+            member=member,
+            by=factories.clerk_of(member.association),
+            on=datetime.date(2025, 6, 29),
+            reason="x",
+        )
     assert error.value.code == "refund_too_early"
     assert "12" in str(error.value)
     assert _unchanged(member)
 
 
 def test_exit_without_refund_is_allowed_before_twelve_months(member):
-    posted = []
     member_exit(
         member=member,
-        by=None,
+        by=factories.clerk_of(member.association),
         on=datetime.date(2025, 1, 1),
         reason="x",
         refund=False,
-        post_refund=lambda **kw: posted.append(kw),
     )
     member.refresh_from_db()
     assert (member.status, member.refund_amount) == ("exited", Decimal("0.00"))
-    assert posted == []
+    assert not JournalEntry.objects.filter(kind="refund").exists()
 
 
 def test_the_months_come_from_the_setting(settings, member):
     settings.MEMBER_REFUND_AFTER_MONTHS = 6
-    member_exit(member=member, by=None, on=datetime.date(2024, 12, 30), reason="x")
+    member_exit(
+        member=member,
+        by=factories.clerk_of(member.association),
+        on=datetime.date(2024, 12, 30),
+        reason="x",
+    )
     member.refresh_from_db()
     assert member.refund_amount == Decimal("500.00")
 
 
-def test_a_household_that_owes_money_cannot_exit(member):
+def test_a_household_an_upper_app_holds_back_cannot_exit(member, monkeypatch):
+    monkeypatch.setattr(hooks, "exit_guards", [lambda m: "还有未结清的借款"])
     with pytest.raises(MemberRuleError) as error:
-        member_exit(member=member, by=None, on=TODAY, reason="x", owes_nothing=lambda m: False)
-    assert error.value.code == "owes"
+        member_exit(member=member, by=factories.clerk_of(member.association), on=TODAY, reason="x")
+    assert (error.value.code, error.value.message) == ("exit_guard", "还有未结清的借款")
     assert _unchanged(member)
     assert not MemberEvent.objects.filter(kind="exited").exists()
 
 
-def test_a_failing_journal_posting_leaves_nothing_written(member):
+def test_a_failing_journal_posting_leaves_nothing_written(member, monkeypatch):
     def post_refund(**kwargs):
         raise RuntimeError("the books refused")
 
+    monkeypatch.setattr(hooks, "refund_posters", [post_refund])
     with pytest.raises(RuntimeError):
-        member_exit(member=member, by=None, on=TODAY, reason="x", post_refund=post_refund)
+        member_exit(member=member, by=factories.clerk_of(member.association), on=TODAY, reason="x")
     assert _unchanged(member)
     assert not MemberEvent.objects.filter(kind="exited").exists()
 
@@ -124,14 +131,16 @@ def test_a_failing_journal_posting_leaves_nothing_written(member):
 )
 def test_bad_dates_and_a_missing_reason_are_refused(member, on, reason, code):
     with pytest.raises(MemberRuleError) as error:
-        member_exit(member=member, by=None, on=on, reason=reason)
+        member_exit(member=member, by=factories.clerk_of(member.association), on=on, reason=reason)
     assert error.value.code == code
     assert _unchanged(member)
 
 
 def test_a_member_exits_once(member):
-    member_exit(member=member, by=None, on=TODAY, reason="x")
+    member_exit(member=member, by=factories.clerk_of(member.association), on=TODAY, reason="x")
     with pytest.raises(MemberRuleError) as error:
-        member_exit(member=member, by=None, on=TODAY, reason="again")
+        member_exit(
+            member=member, by=factories.clerk_of(member.association), on=TODAY, reason="again"
+        )
     assert error.value.code == "already_exited"
     assert member.events.filter(kind="exited").count() == 1

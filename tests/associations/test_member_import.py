@@ -124,7 +124,10 @@ def test_missing_columns_are_reported(world, groups):
     content = workbook(["姓名", "身份证号"], [["张三", factories.id_number(930)]])
     with pytest.raises(MemberImportError) as error:
         members_import(
-            association=world.inside.association, rows=read_rows(content), by=None, dry_run=False
+            association=world.inside.association,
+            rows=read_rows(content),
+            by=factories.clerk_of(world.inside.association),
+            dry_run=False,
         )
     assert error.value.report.errors[0].line == 1
     assert "村民小组" in error.value.report.errors[0].message
@@ -151,14 +154,15 @@ def test_command_dry_run_write_and_failure(world, groups, tmp_path, capsys):
     good = tmp_path / "good.xlsx"
     good.write_bytes(workbook(COLUMNS, [_row(factories.id_number(940))]))
     code = world.inside.village.code
-    call_command("import_members", str(good), "--association", code, "--dry-run")
+    clerk = world.inside.users["village_clerk"].username
+    call_command("import_members", str(good), "--association", code, "--dry-run", "--by", clerk)
     assert not Member.objects.exists()
-    call_command("import_members", str(good), "--association", code)
+    call_command("import_members", str(good), "--association", code, "--by", clerk)
     assert Member.objects.count() == 1
 
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(workbook(COLUMNS, [_row(factories.id_number(941)), _row("110105194912310029")]))
     with pytest.raises(CommandError):
-        call_command("import_members", str(bad), "--association", code)
+        call_command("import_members", str(bad), "--association", code, "--by", clerk)
     assert "第 3 行" in capsys.readouterr().err
     assert Member.objects.count() == 1

@@ -151,19 +151,34 @@ def test_clerk_edits_and_records_an_exit(client, world, roster):
     member.refresh_from_db()
     assert (member.household_size, member.is_party_member) == (7, True)
     exit_url = reverse("associations:member_exit", args=[member.pk])
-    refused = client.post(exit_url, {"on": "2025-01-01", "reason": "外迁", "refund": "on"})
-    assert "资金不足" in refused.content.decode()  # the contribution never reached the cash
-    member.refresh_from_db()
-    assert member.status == "active"
-
+    from funds.journal import Cr, Dr, book_for_association, journal_post
     from funds.services import member_contribution_receive
 
+    clerk = world.inside.users["village_clerk"]
     member_contribution_receive(
-        association=member.association,
-        member_name=member.name,
-        amount=member.contribution_paid,
-        on=member.joined_on,
-        by=None,
+        member=member, amount=member.contribution_paid, on=member.joined_on, by=clerk
+    )
+    book = book_for_association(member.association)
+    amount = member.contribution_paid
+    journal_post(  # the contribution went on to the bank: the cash box cannot refund it
+        book=book,
+        date=member.joined_on,
+        kind="other",
+        by=clerk,
+        memo="存入银行",
+        lines=[Dr("bank", amount), Cr("cash", amount)],
+    )
+    refused = client.post(exit_url, {"on": "2025-01-01", "reason": "外迁", "refund": "on"})
+    assert "资金不足" in refused.content.decode()
+    member.refresh_from_db()
+    assert member.status == "active"
+    journal_post(
+        book=book,
+        date=member.joined_on,
+        kind="other",
+        by=clerk,
+        memo="取现",
+        lines=[Dr("cash", amount), Cr("bank", amount)],
     )
     response = client.post(exit_url, {"on": "2025-01-01", "reason": "外迁", "refund": "on"})
     assert response.status_code == 302

@@ -82,7 +82,11 @@ def test_create_derives_gender_and_birth_date_and_rounds_the_contribution(world)
 )
 def test_each_broken_rule_is_refused_and_nothing_written(world, overrides, code):
     with pytest.raises(MemberRuleError) as error:
-        member_create(association=world.inside.association, by=None, **_fields(world, **overrides))
+        member_create(
+            association=world.inside.association,
+            by=factories.clerk_of(world.inside.association),
+            **_fields(world, **overrides),
+        )
     assert error.value.code == code
     assert str(error.value)
     assert not Member.objects.exists()
@@ -93,32 +97,54 @@ def test_village_group_of_another_village_is_refused(world):
     other = factories.village_group(world.outside.association)
     with pytest.raises(MemberRuleError) as error:
         member_create(
-            association=world.inside.association, by=None, **_fields(world, village_group=other)
+            association=world.inside.association,
+            by=factories.clerk_of(world.inside.association),
+            **_fields(world, village_group=other),
         )
     assert error.value.code == "village_group"
     assert not Member.objects.exists()
 
 
 def test_one_membership_per_household_per_association(world):
-    member_create(association=world.inside.association, by=None, **_fields(world))
+    member_create(
+        association=world.inside.association,
+        by=factories.clerk_of(world.inside.association),
+        **_fields(world),
+    )
     with pytest.raises(MemberRuleError) as error:
-        member_create(association=world.inside.association, by=None, **_fields(world, name="x"))
+        member_create(
+            association=world.inside.association,
+            by=factories.clerk_of(world.inside.association),
+            **_fields(world, name="x"),
+        )
     assert error.value.code == "id_duplicate"
     assert Member.objects.count() == 1
 
 
 def test_an_id_number_is_active_in_one_association_only(world):
-    first = member_create(association=world.inside.association, by=None, **_fields(world))
+    first = member_create(
+        association=world.inside.association,
+        by=factories.clerk_of(world.inside.association),
+        **_fields(world),
+    )
     outside = {"village_group": factories.village_group(world.outside.association)}
     with pytest.raises(MemberRuleError) as error:
-        member_create(association=world.outside.association, by=None, **_fields(world, **outside))
+        member_create(
+            association=world.outside.association,
+            by=factories.clerk_of(world.outside.association),
+            **_fields(world, **outside),
+        )
     assert error.value.code == "id_active_elsewhere"
     assert "已是其他协会的在册社员" in str(error.value)
     # Once the household has left the first association it may join the second.
     Member.objects.filter(pk=first.pk).update(
         status=MemberStatus.EXITED, exited_on=datetime.date(2024, 1, 1), refund_amount=0
     )
-    member_create(association=world.outside.association, by=None, **_fields(world, **outside))
+    member_create(
+        association=world.outside.association,
+        by=factories.clerk_of(world.outside.association),
+        **_fields(world, **outside),
+    )
     assert Member.objects.filter(status="active").count() == 1
 
 

@@ -73,11 +73,16 @@ def run() -> None:
     parse = _timed(lambda: read_rows(content), repeat=1)
     rows = read_rows(content)
     check = _timed(
-        lambda: members_import(association=association, rows=rows, by=None, dry_run=True)
+        lambda: members_import(
+            association=association, rows=rows, by=factories.clerk_of(association), dry_run=True
+        )
     )
     full = _timed(
         lambda: members_import(
-            association=association, rows=read_rows(content), by=None, dry_run=False
+            association=association,
+            rows=read_rows(content),
+            by=factories.clerk_of(association),
+            dry_run=False,
         )
     )
     assert Member.objects.count() == 0

@@ -38,7 +38,7 @@ def test_a_loan_from_application_to_repayment(page, live_server, world):
             into="cash",
             amount=Decimal("50000"),
             received_on=datetime.date(2026, 3, 1),
-            by=None,
+            by=factories.clerk_of(world.inside.association),
         )
         group = factories.scoped_group(world)
         borrower = group.memberships.filter(role="household").first().member

@@ -23,11 +23,10 @@ def member(world):
         world.inside.association, joined_on=JOINED, contribution_paid=Decimal("800.00")
     )
     member_contribution_receive(
-        association=member.association,
-        member_name=member.name,
+        member=member,
         amount=Decimal("800.00"),
         on=JOINED,
-        by=None,
+        by=factories.clerk_of(member.association),
     )
     return member
 
@@ -43,14 +42,35 @@ def test_exit_posts_the_refund_in_the_same_transaction(world, member, clerk):
 
 
 def test_refund_without_cash_writes_nothing(world, member, clerk):
-    other = factories.member(
-        world.inside.association, joined_on=JOINED, contribution_paid=Decimal("900.00")
-    )  # never paid into cash
+    from funds.journal import Cr, Dr, journal_post
+
+    # The 800 the household paid went on to the bank: the cash box cannot pay it back.
+    journal_post(
+        book=book_for_association(world.inside.association),
+        date=datetime.date(2025, 2, 1),
+        kind=EntryKind.OTHER,
+        by=clerk,
+        memo="存入银行",
+        lines=[Dr("bank", Decimal("800.00")), Cr("cash", Decimal("800.00"))],
+    )
     with pytest.raises(MemberRuleError) as raised:
-        member_exit(member=other, by=clerk, on=datetime.date(2026, 2, 1), reason="迁出")
+        member_exit(member=member, by=clerk, on=datetime.date(2026, 2, 1), reason="迁出")
     assert raised.value.code == "negative_cash"
-    assert Member.objects.get(pk=other.pk).status == "active"
+    assert Member.objects.get(pk=member.pk).status == "active"
     assert not JournalEntry.objects.filter(kind=EntryKind.REFUND).exists()
+
+
+def test_the_refund_is_what_the_books_hold_not_the_roster_figure(world, clerk):
+    # The roster says 900 but only 300 ever reached the books: 300 is refunded.
+    household = factories.member(
+        world.inside.association, joined_on=JOINED, contribution_paid=Decimal("900.00")
+    )
+    member_contribution_receive(member=household, amount=Decimal("300.00"), on=JOINED, by=clerk)
+    member_exit(member=household, by=clerk, on=datetime.date(2026, 2, 1), reason="迁出")
+    household.refresh_from_db()
+    assert household.refund_amount == Decimal("300.00")
+    refund = JournalEntry.objects.get(kind=EntryKind.REFUND)
+    assert refund.lines.get(account__key="cash").credit == Decimal("300.00")
 
 
 def test_a_household_in_an_active_group_cannot_exit(world, member, clerk):

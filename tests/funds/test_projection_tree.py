@@ -40,7 +40,9 @@ def test_projection_sums_up_township_county_and_city(world, django_assert_max_nu
     # 50,000 at 4 %, subsidy 2 %, 1 Mar 2026 for 12 months: 306 days in 2026, 59 in 2027.
     #   2026: 50000 * 306/365 * 0.04 = 1676.7123; subsidy 838.3562.
     #   2027: 50000 * 59/365 * 0.04 = 323.2877; subsidy 161.6438.
-    _bank_loan(second, clerk, "50000", "0.04", "0.02", D(2026, 3, 1), 12)
+    _bank_loan(
+        second, factories.clerk_of(second.association), "50000", "0.04", "0.02", D(2026, 3, 1), 12
+    )
     # The county pool: 200,000 at 3 %, no subsidy, 1 Jan 2026 for 60 months: 6,000 a year,
     # 6000 * 366/365 = 6016.4384 in 2028.
     _bank_loan(pool, inside.users[Role.COUNTY_OFFICE], "200000", "0.03", "0", D(2026, 1, 1), 60)

@@ -237,15 +237,40 @@ def test_advances_are_listed_until_reimbursed(world, funded_book, clerk, board):
 
 
 def test_contribution_refund_cannot_overdraw_cash(world, funded_book, clerk):
+    from funds.journal import Cr, Dr, journal_post
+    from funds.services import member_contribution_receive
+
+    household = factories.member(world.inside.association)
+    member_contribution_receive(
+        member=household, amount=Decimal("5000"), on=D(2026, 1, 5), by=clerk
+    )
+    cash = balances_by_key(book=funded_book)["cash"]
+    journal_post(  # all but 4,999.99 of the cash goes to the bank
+        book=funded_book,
+        date=D(2026, 1, 6),
+        kind="other",
+        by=clerk,
+        memo="存入银行",
+        lines=[Dr("bank", cash - Decimal("4999.99")), Cr("cash", cash - Decimal("4999.99"))],
+    )
     with pytest.raises(FundsRuleError) as raised:
         member_contribution_refund(
-            association=world.inside.association,
-            member_name="张三",
-            amount=Decimal("3000.01"),
-            on=D(2026, 2, 1),
-            by=clerk,
+            member=household, amount=Decimal("5000"), on=D(2026, 2, 1), by=clerk
         )
     assert raised.value.code == "negative_cash"
+
+
+def test_a_refund_never_exceeds_what_the_books_hold_for_the_household(world, funded_book, clerk):
+    from funds.services import member_contribution_receive
+
+    household = factories.member(world.inside.association)
+    member_contribution_receive(member=household, amount=Decimal("200"), on=D(2026, 1, 5), by=clerk)
+    with pytest.raises(FundsRuleError) as raised:
+        member_contribution_refund(
+            member=household, amount=Decimal("200.01"), on=D(2026, 2, 1), by=clerk
+        )
+    assert raised.value.code == "refund_exceeds"
+    assert JournalEntry.objects.filter(kind="refund").count() == 0
 
 
 def _income_year(book, clerk):

@@ -13,10 +13,18 @@ pytestmark = pytest.mark.django_db
 ON = datetime.date(2025, 4, 1)
 
 
+def _clerk(member):
+    return factories.clerk_of(member.association)
+
+
 def test_a_member_guarantees_another_of_the_same_association(world, people):
     _leaders, households = people
     guarantee = personal_guarantee_create(
-        borrower=households[0], guarantor=households[1], agreed_on=ON, note="亲属担保"
+        borrower=households[0],
+        guarantor=households[1],
+        agreed_on=ON,
+        by=_clerk(households[0]),
+        note="亲属担保",
     )
     assert (guarantee.association, guarantee.note) == (world.inside.association, "亲属担保")
 
@@ -26,7 +34,9 @@ def test_bad_guarantors_are_refused(world, people, case):
     _leaders, households = people
     guarantor = households[0] if case == "self" else factories.member(world.outside.association)
     with pytest.raises(GuaranteeRuleError) as error:
-        personal_guarantee_create(borrower=households[0], guarantor=guarantor, agreed_on=ON)
+        personal_guarantee_create(
+            borrower=households[0], guarantor=guarantor, agreed_on=ON, by=_clerk(households[0])
+        )
     assert error.value.code == {"self": "self_guarantee", "other_association": "not_active"}[case]
     assert not PersonalGuarantee.objects.exists()
 
@@ -39,6 +49,7 @@ def test_placement_with_a_cooperative(people):
         partner_name="榆中县高原夏菜专业合作社",
         agreed_on=ON,
         dividend_terms="每年按入社资金的8%分红",
+        by=_clerk(households[0]),
     )
     assert placement.get_partner_kind_display() == "合作社带动"
 
@@ -60,9 +71,35 @@ def test_bad_placements_are_refused(people, changes, code):
         "partner_name": "某肉牛养殖企业",
         "agreed_on": ON,
         "dividend_terms": "年底分红",
+        "by": _clerk(households[0]),
         **changes,
     }
     with pytest.raises(GuaranteeRuleError) as error:
         placement_create(**fields)
     assert error.value.code == code
     assert not Placement.objects.exists()
+
+
+def test_only_the_clerk_of_the_village_creates_guarantee_forms(world, people):
+    """A board member of the village, and a clerk of another village who also audits this
+    county, are refused: the role must be held at this village."""
+    _leaders, households = people
+    two_roles = world.outside.users["village_clerk"]
+    factories.role_assign_extra(two_roles, "auditor", world.inside.county)
+    for by in (world.inside.users["village_board"], two_roles):
+        with pytest.raises(GuaranteeRuleError) as error:
+            placement_create(
+                member=households[0],
+                partner_kind="enterprise",
+                partner_name="某肉牛养殖企业",
+                agreed_on=ON,
+                dividend_terms="年底分红",
+                by=by,
+            )
+        assert error.value.code == "role"
+        with pytest.raises(GuaranteeRuleError) as error:
+            personal_guarantee_create(
+                borrower=households[0], guarantor=households[1], agreed_on=ON, by=by
+            )
+        assert error.value.code == "role"
+    assert not Placement.objects.exists() and not PersonalGuarantee.objects.exists()

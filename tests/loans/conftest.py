@@ -38,7 +38,7 @@ def book(world):
         into="cash",
         amount=Decimal("50000"),
         received_on=D(2026, 1, 2),
-        by=None,
+        by=factories.clerk_of(book.association),
     )
     return book
 

@@ -118,7 +118,8 @@ def test_reversal_by_a_second_person_rederives_the_loan(lent, book, users, _toda
     repayment = money.repayment_record(
         loan=lent, amount=Decimal("2000"), paid_on=D(2026, 4, 15), by=clerk, token="r1"
     )
-    with pytest.raises(LoanRuleError) as raised:
+    factories.role_assign_extra(clerk, Role.TOWNSHIP_STATION, lent.association.area.parent)
+    with pytest.raises(LoanRuleError) as raised:  # a station member who recorded it: no
         money.repayment_reverse(repayment=repayment, by=clerk, reason="录错", on=D(2026, 4, 20))
     assert raised.value.code == "four_eyes"
     money.repayment_reverse(repayment=repayment, by=station, reason="金额录错", on=D(2026, 4, 20))
@@ -132,8 +133,15 @@ def test_four_eyes_on_approval(world, book, borrower, group, users, purposes):
     loan = apply_for(world, borrower, group, users, purposes)
     applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     applications.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
-    with pytest.raises(LoanRuleError) as raised:
+    with pytest.raises(LoanRuleError) as raised:  # the clerk holds no committee role
         applications.loan_approve(loan=loan, by=users[Role.VILLAGE_CLERK])
+    assert raised.value.code == "role"
+    # A clerk who also sits on the township committee entered it: four eyes still refuse.
+    clerk = factories.role_assign_extra(
+        users[Role.VILLAGE_CLERK], Role.TOWNSHIP_COMMITTEE, world.inside.township
+    )
+    with pytest.raises(LoanRuleError) as raised:
+        applications.loan_approve(loan=loan, by=clerk)
     assert raised.value.code == "four_eyes"
     assert Loan.objects.get(pk=loan.pk).status == "board_reviewed"
 
@@ -242,7 +250,7 @@ def test_no_cash_waitlists_and_release_resumes(world, book, borrower, group, use
         contributor="帮扶单位",
         amount=Decimal("5000"),
         received_on=D(2026, 1, 10),
-        by=None,
+        by=factories.clerk_of(book.association),
     )
     assert applications.waitlist_release(association=world.inside.association) == 1
     loan.refresh_from_db()
@@ -495,7 +503,7 @@ def test_poor_households_leave_the_waitlist_first_when_the_policy_says_so(
         into="cash",
         amount=Decimal("3000"),
         received_on=D(2026, 1, 12),
-        by=None,
+        by=factories.clerk_of(book.association),
     )
     assert applications.waitlist_release(association=world.inside.association) == 2
     released = list(
@@ -556,6 +564,7 @@ def test_another_households_placement_is_refused(world, book, borrower, users, p
         partner_name="兴隆养殖合作社",
         agreed_on=D(2026, 1, 5),
         dividend_terms="年分红 8%",
+        by=users[Role.VILLAGE_CLERK],
     )
     loan = apply_for(
         world, borrower, None, users, purposes, guarantee_kind="placement", placement=placement

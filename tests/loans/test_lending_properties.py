@@ -56,7 +56,7 @@ class LendingProperties(TestCase):
             into="cash",
             amount=Decimal("50000"),
             received_on=datetime.date(2025, 1, 2),
-            by=None,
+            by=factories.clerk_of(book.association),
         )
         self.book = book
         group = factories.scoped_group(self.world)

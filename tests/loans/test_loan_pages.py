@@ -155,7 +155,7 @@ def test_inbox_shows_each_applications_checks_and_warnings(
         lender="农商银行",
         amount=Decimal("30000"),
         due_on=datetime.date(2027, 1, 1),
-        by=None,
+        by=factories.clerk_of(borrower.association),
     )
     loan = apply_for(world, borrower, group, users, purposes)
     from loans.services import applications

@@ -15,6 +15,11 @@ from loans.services.policy import policy_save
 ALL_PURPOSES = frozenset(PurposeCode.values)
 
 
+@pytest.fixture
+def city_office(world):
+    return world.inside.users["city_office"]
+
+
 def save(target, by, purposes=(), **values):
     return policy_save(target=target, by=by, values=values, purposes=purposes)
 
@@ -56,11 +61,11 @@ def test_without_policies_the_defaults_of_design_apply(world):
     assert policy.source("max_amount") is None
 
 
-def test_tightest_value_along_the_path_with_its_source(world, office, purposes):
+def test_tightest_value_along_the_path_with_its_source(world, city_office, office, purposes):
     inside = world.inside
     save(
         inside.city,
-        office,
+        city_office,
         max_amount=D("15000"),
         notice_days=5,
         purposes=[purposes["livestock"], purposes["crops"], purposes["orchards"]],
@@ -95,17 +100,20 @@ def test_tightest_value_along_the_path_with_its_source(world, office, purposes):
     assert effective_policy(world.outside.association).max_amount == D("20000.00")
 
 
-def test_a_wider_lower_policy_left_behind_by_a_later_upper_change_does_not_count(world, office):
+def test_a_wider_lower_policy_left_behind_by_a_later_upper_change_does_not_count(
+    world, city_office, office
+):
     save(world.inside.county, office, max_amount=D("18000"))
-    save(world.inside.city, office, max_amount=D("15000"))  # tightened afterwards above
+    save(world.inside.city, city_office, max_amount=D("15000"))  # tightened afterwards above
     policy = effective_policy(world.inside.association)
     assert (policy.max_amount, policy.source("max_amount")) == (D("15000"), "兰州市")
 
 
 def test_effective_policy_takes_a_fixed_number_of_queries(
-    world, office, django_assert_max_num_queries
+    world, office, city_office, django_assert_max_num_queries
 ):
-    for area in (world.inside.city, world.inside.county, world.inside.township):
+    save(world.inside.city, city_office, max_amount=D("15000"))
+    for area in (world.inside.county, world.inside.township):
         save(area, office, max_amount=D("15000"))
     save(world.inside.association, office, max_amount=D("9000"))
     with django_assert_max_num_queries(3):
@@ -119,8 +127,8 @@ def test_usual_term_never_exceeds_the_maximum(world, office):
     assert policy.source("usual_term_months") == "榆中县"
 
 
-def test_prices_are_fixed_by_the_highest_level_that_sets_them(world, office):
-    save(world.inside.city, office, fee_rate=D("0.0800"))  # the top may leave the default
+def test_prices_are_fixed_by_the_highest_level_that_sets_them(world, city_office, office):
+    save(world.inside.city, city_office, fee_rate=D("0.0800"))  # the top may leave the default
     save(world.inside.county, office, fee_rate=D("0.0800"), overdue_multiplier=D("2.00"))
     policy = effective_policy(world.inside.association)
     assert (policy.fee_rate, policy.source("fee_rate")) == (D("0.0800"), "兰州市")
@@ -197,9 +205,9 @@ def test_refusal_names_the_limit_and_the_ancestor_in_chinese(world, office):
     assert "最高借款金额" in message and "榆中县" in message and "12000" in message
 
 
-def test_refusal_names_the_defaults_when_nobody_set_the_limit(world, office):
+def test_refusal_names_the_defaults_when_nobody_set_the_limit(world, city_office, office):
     with translation.override("en"), pytest.raises(LoanRuleError) as error:
-        save(world.inside.city, office, max_amount=D("30000"))
+        save(world.inside.city, city_office, max_amount=D("30000"))
     assert "the defaults" in str(error.value) and "20000" in str(error.value)
 
 

@@ -5,6 +5,7 @@ import time_machine
 from loans.models import LoanTransition
 from loans.tasks import expire_notices
 from mutualaid.celery import app
+from tests import factories
 
 
 def test_notice_expiry_job_is_scheduled():
@@ -60,7 +61,7 @@ def test_waitlists_are_released_by_the_hourly_job(world, book, borrower, group, 
             into="cash",
             amount=Decimal("3000"),
             received_on=datetime.date(2026, 1, 9),
-            by=None,
+            by=factories.clerk_of(book.association),
         )
         assert release_waitlists.delay().get() == 1
     loan.refresh_from_db()

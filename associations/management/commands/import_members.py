@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.exceptions import MemberRuleError
-from associations.models import Association
+from associations.models import Association, User
 from associations.services.member_import import (
     MemberImportError,
     member_template,
@@ -23,10 +23,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, nargs="?")
         parser.add_argument("--association", help="division code of the association's village")
+        parser.add_argument(
+            "--by", help="username of the village clerk the import is recorded under"
+        )
         parser.add_argument("--dry-run", action="store_true", help="check every row, write none")
         parser.add_argument("--template", type=Path, help="write the empty template here")
 
-    def handle(self, *args, file=None, association=None, dry_run=False, template=None, **opts):
+    def handle(
+        self, *args, file=None, association=None, dry_run=False, template=None, by=None, **opts
+    ):
         translation.activate("zh-hans")
         if template:
             template.write_bytes(member_template())
@@ -34,12 +39,17 @@ class Command(BaseCommand):
             return
         if not file or not association:
             raise CommandError(_("Give the Excel file and --association CODE."))
+        clerk = User.objects.filter(username=by or "").first()
+        if clerk is None:
+            raise CommandError(
+                _("Give --by USERNAME: the village clerk the import is recorded under.")
+            )
         target = Association.objects.filter(area__code=association).first()
         if target is None:
             raise CommandError(_("No association in the village %(code)s.") % {"code": association})
         try:
             rows = read_rows(file.read_bytes())
-            report = members_import(association=target, rows=rows, by=None, dry_run=dry_run)
+            report = members_import(association=target, rows=rows, by=clerk, dry_run=dry_run)
         except OSError as error:
             raise CommandError(str(error)) from error
         except MemberImportError as error:
