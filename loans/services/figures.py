@@ -75,8 +75,12 @@ def loan_figures_store(*, loan: Loan, state: LoanState | None = None) -> None:
                 paid_on,
             )
             changed.append(instalment)
-    if changed:
-        Instalment.objects.bulk_update(changed, ["principal_paid", "paid_by_due", "paid_on"])
+    for instalment in changed:  # usually one or two: plain updates, no savepoint
+        Instalment.objects.filter(pk=instalment.pk).update(
+            principal_paid=instalment.principal_paid,
+            paid_by_due=instalment.paid_by_due,
+            paid_on=instalment.paid_on,
+        )
     if state is not None:
         unpaid = [i.principal - i.principal_paid for i in instalments]
         assert unpaid == list(state.unpaid), "stored figures disagree with the replay"
