@@ -4,46 +4,85 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export DEBUG ?= 1
+DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn: worker processes, and a timeout long enough for a large Excel import.
+WEB_CONCURRENCY ?= 2
+WEB_TIMEOUT ?= 300
 
-.PHONY: run test setup system-packages assets messages lint format bench clean
+.PHONY: run dev test setup setup-dev system-packages system-packages-dev assets messages \
+	makemessages format bench backup restore clean
 
+# Production posture on the embedded default: debug off, a secret key generated once in var/,
+# gunicorn, compressed static files with long cache lifetimes. It serves plain HTTP on
+# 127.0.0.1, so cookies are not marked HTTPS-only here (SECURE_COOKIES=1 behind a TLS proxy).
+run: export DEBUG = 0
+run: export SECURE_COOKIES ?= 0
 run: setup
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (scheduled jobs: celery worker with beat, no broker server)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(BIN)/celery -A mutualaid worker --beat --pool=solo --loglevel=warning & \
+	  $(BIN)/gunicorn mutualaid.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
+	    --timeout $(WEB_TIMEOUT) --access-logfile -
+
+# Development: Django's debug pages and auto-reloading server. Never for real data.
+dev: export DEBUG = 1
+dev: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo "DEBUG server on http://$(HOST):$(PORT)/ (development only)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/celery -A mutualaid worker --beat --pool=solo --loglevel=warning & \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup
+test: export DEBUG = 1
+test: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# What running needs; `setup-dev` adds the browser and the test and lint tools.
 setup: system-packages $(STAMP) assets messages
+setup-dev: system-packages-dev $(DEV_STAMP) assets messages
 
-# Chromium + driver for the browser tests, a CJK font for PDFs, gettext for translations.
-system-packages:
-	@need=""; \
-	  [ -x /usr/bin/chromium ] || need="$$need chromium chromium-driver"; \
-	  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need="$$need fonts-noto-cjk"; \
-	  command -v msgfmt >/dev/null || need="$$need gettext"; \
-	  if [ -n "$$need" ]; then \
+# Installs missing Debian packages when run as root (`$$need` holds their names).
+APT_INSTALL = if [ -n "$$need" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	      echo "Installing system packages:$$need"; \
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	    else echo "Missing system packages (install them as root):$$need"; fi; \
 	  fi
 
+# A CJK font and Pango for PDFs (WeasyPrint), gettext for translations.
+system-packages:
+	@need=""; \
+	  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need="$$need fonts-noto-cjk"; \
+	  command -v msgfmt >/dev/null || need="$$need gettext"; \
+	  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q libpangoft2-1.0 \
+	    || need="$$need libpango-1.0-0 libpangoft2-1.0-0"; \
+	  $(APT_INSTALL)
+
+# Chromium and its driver for the browser tests.
+system-packages-dev: system-packages
+	@need=""; \
+	  [ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	  command -v chromedriver >/dev/null || need="$$need chromium-driver"; \
+	  $(APT_INSTALL)
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
 
 assets: node_modules/.package-lock.json
 
@@ -56,17 +95,28 @@ messages: $(STAMP)
 	  $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v0; \
 	else echo "gettext is missing: pages stay in English"; fi
 
+makemessages: export DEBUG = 1
 makemessages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --no-obsolete
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 # Benchmarks print tables against PostgreSQL (a throw-away test database is created and dropped).
-bench: setup
+bench: export DEBUG = 1
+bench: setup-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mutualaid_bench} \
 	  $(BIN)/python -m tests.bench $(BENCH)
+
+# The database named by DATABASE_URL (default: the embedded SQLite file) to var/backups/, and
+# back. PostgreSQL needs pg_dump/pg_restore (postgresql-client). Stop `make run` before a restore.
+backup: $(STAMP)
+	$(BIN)/python -m mutualaid.backup backup $(FILE)
+
+restore: $(STAMP)
+	@[ -n "$(FILE)" ] || { echo "usage: make restore FILE=var/backups/..."; exit 2; }
+	$(BIN)/python -m mutualaid.backup restore $(FILE)
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 
 from mutualaid.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
+from mutualaid.secret_key import secret_key_from_file
 from mutualaid.xlsx import SafeXLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,11 +17,13 @@ TESTING = "pytest" in sys.modules or env_bool("TESTING", False)
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
-        raise ImproperlyConfiguredEnv("SECRET_KEY is required when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+    if DEBUG or TESTING:
+        SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+    else:
+        # The embedded set-up (`make run`): a key generated on the first start, kept in VAR_DIR.
+        SECRET_KEY = secret_key_from_file(VAR_DIR / "secret_key")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -42,6 +45,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "import_export",
     "django_celery_beat",
+    "csp",
+    "health_check",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +60,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "mutualaid.middleware.PermissionsPolicyMiddleware",
+    "mutualaid.middleware.PrivateNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "mutualaid.urls"
@@ -121,7 +129,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "loans-expire-notices": {"task": "loans.tasks.expire_notices", "schedule": 6 * 3600},
     "loans-send-reminders": {"task": "loans.tasks.send_reminders", "schedule": 6 * 3600},
     "loans-release-waitlists": {"task": "loans.tasks.release_waitlists", "schedule": 3600},
+    # /health/ reads this entry's last run to tell whether beat is alive (mutualaid.health).
+    "mutualaid-heartbeat": {"task": "mutualaid.health.heartbeat", "schedule": 60},
 }
+CELERY_IMPORTS = ["mutualaid.health"]
+# Beat writes each sent job's last_run_at back at once (not every 3 minutes), so /health/ sees it.
+CELERY_BEAT_SYNC_EVERY = 1
+# /health/ reports beat as down after this long without a heartbeat.
+HEALTH_BEAT_MAX_SILENCE_MINUTES = env_int("HEALTH_BEAT_MAX_SILENCE_MINUTES", 10)
 
 # --- auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "associations.User"
@@ -164,11 +179,18 @@ STATICFILES_DIRS = [
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+MEDIA_ROOT = VAR_DIR / "media"
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Served from `collectstatic` output: hashed names cached for a year, gzip-compressed.
+    # Debug and tests read the source folders, which have no manifest.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if WHITENOISE_USE_FINDERS
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
 if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing root
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"] if TESTING else []
@@ -187,9 +209,53 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mutualaid@localhost")
 
 # --- security behind a reverse proxy ----------------------------------------------------
 if not DEBUG and not TESTING:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# HTTPS is the proxy's job; these only tell browsers to keep to it (README: Production).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # container health probes speak plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Reverse proxies in front of the app whose X-Forwarded-* headers are believed. With none
+# (the embedded set-up), a client could claim any address or scheme through those headers.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfiguredEnv(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} is negative")
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+# The login limit counts per client address: the one the nearest trusted proxy saw.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "") or None
+
+# Content-Security-Policy (django-csp 4): pages load only this site's own styles, scripts,
+# images and fonts; no inline script or style. `object-src 'self'` lets the browser's PDF
+# viewer show the contracts and receipts served inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Pico's form icons are data: SVGs
+        "object-src": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Features no page uses are switched off for every page (mutualaid.middleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from associations.views import areas as association_views
+from mutualaid.health import HealthView
+
+# The admin has no login form of its own: it sends people to the site's login, so the same
+# failed-login limit (ACCOUNT_RATE_LIMITS) guards both.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", association_views.home, name="home"),
@@ -13,4 +19,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("health/", HealthView.as_view(), name="health"),
 ]
