@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from associations.models import Area, Association
 from funds.chart import CASH_KEYS, CHART
 from funds.exceptions import FundsRuleError
-from funds.models import ZERO, Account, Book, EntryKind, JournalEntry, JournalLine, MonthClose
+from funds.models import Account, Book, EntryKind, JournalEntry, JournalLine, MonthClose
 from funds.roles import CLOSERS, REVERSERS, require_on_book
-from mutualaid.money import format_yuan, to_fen
+from mutualaid.money import ZERO, format_yuan, to_fen
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,26 @@ def account_balance(account: Account, *, through: datetime.date | None = None) -
     return (totals["d"] or ZERO) - (totals["c"] or ZERO)
 
 
+# Entries posted by a business record's own service (a loan, repayment, expense, transfer,
+# capital receipt, contribution, refund, write-off, recovery or year-end split). They are
+# undone only through that record, which keeps record and books in step (DESIGN §6).
+RECORD_KINDS = frozenset(
+    {
+        EntryKind.CAPITAL,
+        EntryKind.TRANSFER,
+        EntryKind.EXPENSE,
+        EntryKind.REIMBURSEMENT,
+        EntryKind.CONTRIBUTION,
+        EntryKind.REFUND,
+        EntryKind.DISBURSEMENT,
+        EntryKind.REPAYMENT,
+        EntryKind.WRITE_OFF,
+        EntryKind.RECOVERY,
+        EntryKind.SURPLUS,
+    }
+)
+
+
 @transaction.atomic
 def journal_reverse(*, entry: JournalEntry, by, reason: str, date: datetime.date) -> JournalEntry:
     """Post the mirror image of an entry, pointing at it. An entry is reversed at most once.
@@ -210,6 +230,15 @@ def journal_reverse(*, entry: JournalEntry, by, reason: str, date: datetime.date
         raise FundsRuleError(_("Give the reason for the reversal."), "reason")
     if entry.kind == EntryKind.REVERSAL:
         raise FundsRuleError(_("A reversal cannot itself be reversed."), "reverse_reversal")
+    if entry.kind in RECORD_KINDS:
+        raise FundsRuleError(
+            _(
+                "This entry belongs to a %(record)s: correct it through that record (its own "
+                "page), so that the record and the books stay in step."
+            )
+            % {"record": EntryKind(entry.kind).label},
+            "belongs_to_record",
+        )
     if JournalEntry.objects.filter(reverses=entry).exists():
         raise FundsRuleError(_("This entry has already been reversed."), "already_reversed")
     mirror = [

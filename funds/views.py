@@ -25,7 +25,13 @@ from funds.forms import (
     SurplusForm,
     TransferForm,
 )
-from funds.journal import book_for_association, journal_reverse, month_close, pool_book_open
+from funds.journal import (
+    RECORD_KINDS,
+    book_for_association,
+    journal_reverse,
+    month_close,
+    pool_book_open,
+)
 from funds.models import (
     Account,
     ApprovalStatus,
@@ -227,7 +233,8 @@ def entry_detail(request, book_id: int, entry_id: int):
             "lines": entry.lines.select_related("account"),
             "reversal": JournalEntry.objects.filter(reverses=entry).first(),
             "form": form,
-            "can_reverse": _can(request, REVERSERS, book),
+            "can_reverse": _can(request, REVERSERS, book) and entry.kind not in RECORD_KINDS,
+            "belongs_to_record": entry.kind in RECORD_KINDS,
         },
     )
 

@@ -53,6 +53,7 @@ class LedgerProperties(TestCase):
         self.board = factories.user_with_role(Role.VILLAGE_BOARD, village)
         self.county = factories.user_with_role(Role.COUNTY_OFFICE, county)
         self.county2 = factories.user_with_role(Role.COUNTY_OFFICE, county)
+        self.station = factories.user_with_role(Role.TOWNSHIP_STATION, town)
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(operation, min_size=1, max_size=25))
@@ -93,7 +94,7 @@ class LedgerProperties(TestCase):
                 amount=value,
                 received_on=on,
                 into=extra,
-                by=self.clerk,
+                by=self.county if book.is_pool else self.clerk,
             )
         elif kind == "transfer":
             transfer = transfer_request(
@@ -132,4 +133,4 @@ class LedgerProperties(TestCase):
                     entry=entries[value % len(entries)], by=self.board, reason="错", date=on
                 )
         elif kind == "close":
-            month_close(book=self.book, month=START.replace(month=1 + value), by=self.clerk)
+            month_close(book=self.book, month=START.replace(month=1 + value), by=self.station)

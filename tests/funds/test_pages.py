@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from associations.models import Role
-from funds.journal import book_for_association, pool_book_open
+from funds.journal import Cr, Dr, book_for_association, journal_post, pool_book_open
 from funds.models import ApprovalStatus, CapitalContribution, Expense, JournalEntry, Transfer
 from funds.selectors import balances_by_key
 from funds.services import capital_receive, expense_decide, expense_record
@@ -94,7 +94,20 @@ def test_station_closes_a_month_and_reverses_an_entry(client, world, funded_book
     client.post(reverse("funds:book_close", args=[funded_book.pk]), {"month": "2026-02-01"})
     funded_book.refresh_from_db()
     assert funded_book.closed_through == datetime.date(2026, 2, 28)
-    entry = JournalEntry.objects.filter(book=funded_book).first()
+    capital = JournalEntry.objects.filter(book=funded_book).first()
+    url = reverse("funds:entry_detail", args=[funded_book.pk, capital.pk])
+    page = client.post(url, {"on": "2026-06-10", "reason": "录错"}).content.decode()
+    assert "通过该业务记录" in page  # a capital receipt is corrected through its own record
+    assert "过账冲销凭证" not in page
+    assert not JournalEntry.objects.filter(reverses=capital).exists()
+    entry = journal_post(
+        book=funded_book,
+        date=datetime.date(2026, 3, 5),
+        memo="现金存银行",
+        kind="other",
+        by=world.inside.users[Role.VILLAGE_CLERK],
+        lines=[Dr("bank", Decimal("100")), Cr("cash", Decimal("100"))],
+    )
     url = reverse("funds:entry_detail", args=[funded_book.pk, entry.pk])
     closed = client.post(url, {"on": "2026-02-10", "reason": "录错"})
     assert "已结账至" in closed.content.decode()

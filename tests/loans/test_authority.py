@@ -185,3 +185,20 @@ def test_the_page_offers_each_role_exactly_what_the_service_allows(
     assert offered[Role.VILLAGE_BOARD] == ["reject"]
     assert offered[Role.VILLAGE_CLERK] == ["withdraw"]
     assert offered[Role.AUDITOR] == offered[Role.COUNTY_OFFICE] == offered[Role.MEMBER] == []
+
+
+def test_the_generic_reversal_refuses_an_entry_that_belongs_to_a_loan(
+    world, book, borrower, group, users, purposes
+):
+    from funds.exceptions import FundsRuleError
+    from funds.journal import journal_reverse
+    from funds.models import JournalEntry
+    from funds.selectors import balances_by_key
+
+    loan = _at(world, book, borrower, group, users, purposes, "lent")
+    entry = JournalEntry.objects.get(kind="disbursement", source_id=loan.pk)
+    with pytest.raises(FundsRuleError) as raised:
+        journal_reverse(entry=entry, by=users[Role.VILLAGE_BOARD], reason="错", date=D(2026, 2, 1))
+    assert raised.value.code == "belongs_to_record"
+    assert not JournalEntry.objects.filter(reverses=entry).exists()
+    assert balances_by_key(book=book)["loans_receivable"] == loan.amount
