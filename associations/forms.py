@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import MemberStatus, OtherLoanKind, PovertyStatus, VillageGroup
+from mutualaid.money import money_form_field
 
 
 class DateInput(forms.DateInput):
@@ -28,9 +29,7 @@ class MemberForm(forms.Form):
     is_party_member = forms.BooleanField(label=_("Party member"), required=False)
     is_wealth_leader = forms.BooleanField(label=_("Wealth leader"), required=False)
     joined_on = forms.DateField(label=_("Joined on"), widget=DateInput)
-    contribution_paid = forms.DecimalField(
-        label=_("Contribution paid (yuan)"), max_digits=14, decimal_places=2, min_value=0
-    )
+    contribution_paid = money_form_field(_("Contribution paid (yuan)"))
 
     def __init__(self, *args, association, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +47,7 @@ class MemberExitForm(forms.Form):
 class OtherLoanForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OtherLoanKind.choices)
     lender = forms.CharField(label=_("Lender"), max_length=100)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2)
+    amount = money_form_field(_("Amount (yuan)"), min_value=None)
     due_on = forms.DateField(label=_("Due on"), widget=DateInput)
 
 

@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -8,6 +6,7 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from associations.scoping import HouseholdScopedQuerySet, ScopedQuerySet
+from mutualaid.money import ZERO, money_field
 
 models.CharField.register_lookup(Length)
 
@@ -291,17 +290,13 @@ class Member(models.Model):
     is_party_member = models.BooleanField(_("party member"), default=False)
     is_wealth_leader = models.BooleanField(_("wealth leader"), default=False)
     joined_on = models.DateField(_("joined on"))
-    contribution_paid = models.DecimalField(
-        _("contribution paid"), max_digits=14, decimal_places=2, default=Decimal("0.00")
-    )
+    contribution_paid = money_field(_("contribution paid"), default=ZERO)
     status = models.CharField(
         _("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
     )
     exited_on = models.DateField(_("exited on"), null=True, blank=True)
     exit_reason = models.CharField(_("exit reason"), max_length=200, blank=True)
-    refund_amount = models.DecimalField(
-        _("contribution refunded"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
+    refund_amount = money_field(_("contribution refunded"), null=True, blank=True)
     user = models.OneToOneField(
         User,
         verbose_name=_("login"),
@@ -436,7 +431,7 @@ class OtherLoan(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=OtherLoanKind.choices)
     lender = models.CharField(_("lender"), max_length=100)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = money_field(_("amount"))
     due_on = models.DateField(_("due on"))
 
     class Meta:

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.forms import DateInput
 from funds.models import CapitalSource, ExpenseCategory, SubsidyPayer, TransferKind
+from mutualaid.money import money_form_field
 
 INTO = [("bank", _("bank deposits")), ("cash", _("cash"))]
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
 
 class PeriodForm(forms.Form):
@@ -16,7 +16,7 @@ class PeriodForm(forms.Form):
 class CapitalForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=CapitalSource.choices)
     contributor = forms.CharField(label=_("Provided by"), max_length=100)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY)
+    amount = money_form_field(_("Amount (yuan)"))
     received_on = forms.DateField(label=_("Received on"), widget=DateInput)
     into = forms.ChoiceField(label=_("Received into"), choices=INTO)
     memo = forms.CharField(label=_("Memo"), max_length=200, required=False)
@@ -45,7 +45,7 @@ class CapitalForm(forms.Form):
 class ExpenseForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=ExpenseCategory.choices)
     payee = forms.CharField(label=_("Payee"), max_length=100)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY)
+    amount = money_form_field(_("Amount (yuan)"))
     spent_on = forms.DateField(label=_("Date"), widget=DateInput)
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=40, required=False)
     advanced_by = forms.CharField(
@@ -84,7 +84,7 @@ class SurplusForm(forms.Form):
 class TransferForm(forms.Form):
     target = forms.ModelChoiceField(label=_("Association"), queryset=None)
     kind = forms.ChoiceField(label=_("Kind"), choices=TransferKind.choices)
-    amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY)
+    amount = money_form_field(_("Amount (yuan)"))
     on = forms.DateField(label=_("Date"), widget=DateInput)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

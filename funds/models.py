@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -8,9 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from associations.models import Area, Association
 from associations.scoping import ScopedQuerySet
 from funds.chart import AccountType
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
-ZERO = Decimal("0.00")
+from mutualaid.money import ZERO, money_field
 
 
 class BookQuerySet(ScopedQuerySet):
@@ -145,8 +141,8 @@ class JournalLine(models.Model):
     book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
     date = models.DateField()
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
-    debit = models.DecimalField(_("debit"), default=ZERO, **MONEY)
-    credit = models.DecimalField(_("credit"), default=ZERO, **MONEY)
+    debit = money_field(_("debit"), default=ZERO)
+    credit = money_field(_("credit"), default=ZERO)
 
     class Meta:
         verbose_name = _("journal line")
@@ -192,7 +188,7 @@ class CapitalContribution(models.Model):
     book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="capital")
     source = models.CharField(_("source"), max_length=12, choices=CapitalSource.choices)
     contributor = models.CharField(_("contributor"), max_length=100)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money_field(_("amount"))
     received_on = models.DateField(_("received on"))
     into = models.CharField(_("received into"), max_length=4, default="bank")
     memo = models.CharField(_("memo"), max_length=200, blank=True)
@@ -250,7 +246,7 @@ class Transfer(models.Model):
     pool = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="pool_transfers")
     target = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="transfers")
     kind = models.CharField(_("kind"), max_length=10, choices=TransferKind.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money_field(_("amount"))
     on = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=200)
     status = models.CharField(
@@ -310,7 +306,7 @@ class Expense(models.Model):
     category = models.CharField(_("category"), max_length=10, choices=ExpenseCategory.choices)
     payee = models.CharField(_("payee"), max_length=100)
     receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money_field(_("amount"))
     spent_on = models.DateField(_("date"))
     advanced_by = models.CharField(
         _("advanced by"),
@@ -370,7 +366,7 @@ class SurplusAllocation(models.Model):
 
     book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="surplus_allocations")
     year = models.PositiveSmallIntegerField(_("year"))
-    surplus = models.DecimalField(_("surplus"), **MONEY)
+    surplus = money_field(_("surplus"))
     # Shares in basis points (4000 = 40.00 %): integers add up exactly on every database.
     accumulation_bp = models.PositiveIntegerField(_("accumulation share"))
     welfare_bp = models.PositiveIntegerField(_("welfare share"))

@@ -4,12 +4,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, QuerySet, Sum, Value, Window
+from django.db.models import Count, F, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from funds.chart import DEBIT_NORMAL
 from funds.models import (
-    ZERO,
     Account,
     ApprovalStatus,
     Book,
@@ -18,9 +17,7 @@ from funds.models import (
     Expense,
     JournalLine,
 )
-from mutualaid.money import to_fen
-
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+from mutualaid.money import MONEY_OUTPUT, ZERO, to_fen
 
 
 def books_visible(*, user, roles=None) -> QuerySet[Book]:
@@ -86,7 +83,9 @@ def account_ledger(
     movement = (F("debit") - F("credit")) if sign == 1 else (F("credit") - F("debit"))
     rows = list(
         lines.select_related("entry")
-        .annotate(running=Window(Sum(movement, output_field=MONEY), order_by=[F("date"), F("id")]))
+        .annotate(
+            running=Window(Sum(movement, output_field=MONEY_OUTPUT), order_by=[F("date"), F("id")])
+        )
         .order_by("date", "id")
         .values("date", "debit", "credit", "running", "entry_id", "entry__memo", "entry__kind")
     )
@@ -242,7 +241,9 @@ def capital_by_source(*, books: QuerySet[Book]) -> list[dict]:
     return list(
         CapitalContribution.objects.filter(book__in=books)
         .values("source")
-        .annotate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY), count=Count("id"))
+        .annotate(
+            total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_OUTPUT), count=Count("id")
+        )
         .order_by("source")
     )
 

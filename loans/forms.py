@@ -9,6 +9,7 @@ from associations.forms import DateInput
 from loans.domain.schedules import ScheduleKind
 from loans.models import GuaranteeKind, LoanPolicy, LoanPurpose
 from loans.services.policy import VALUE_FIELDS
+from mutualaid.money import money_form_field
 
 SWITCH_CHOICES = [("", _("inherit")), ("true", _("on")), ("false", _("off"))]
 
@@ -36,9 +37,7 @@ class PolicyForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=0
-    )
+    amount = money_form_field(_("Amount (yuan)"))
     term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, initial=12)
     purpose = forms.ModelChoiceField(label=_("Purpose"), queryset=LoanPurpose.objects.all())
     schedule_kind = forms.ChoiceField(label=_("Repayment schedule"), choices=ScheduleKind.choices)
@@ -53,13 +52,7 @@ class ApplicationForm(forms.Form):
     placement = forms.ModelChoiceField(
         label=_("Enterprise or cooperative placement"), queryset=None, required=False
     )
-    expected_income = forms.DecimalField(
-        label=_("Expected income (yuan)"),
-        required=False,
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-    )
+    expected_income = money_form_field(_("Expected income (yuan)"), required=False)
 
     def __init__(self, *args, groups, guarantors, placements, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,9 +79,7 @@ class ApplicationForm(forms.Form):
 
 
 class RepaymentForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount received (yuan)"), max_digits=14, decimal_places=2, min_value=0
-    )
+    amount = money_form_field(_("Amount received (yuan)"))
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput)
     token = forms.CharField(widget=forms.HiddenInput)
 
@@ -104,6 +95,4 @@ class ActionForm(forms.Form):
         required=False,
         choices=[("cash", _("cash")), ("bank", _("bank deposits"))],
     )
-    amount = forms.DecimalField(
-        label=_("Amount (yuan)"), required=False, max_digits=14, decimal_places=2, min_value=0
-    )
+    amount = money_form_field(_("Amount (yuan)"), required=False)

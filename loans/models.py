@@ -14,6 +14,7 @@ from associations.scoping import HouseholdScopedQuerySet, ScopedQuerySet
 from loans.domain.fees import FeeMethod
 from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS, ScheduleKind
 from loans.workflow import ACTIVE_STATUSES, LoanStatus
+from mutualaid.money import ZERO, money_field
 
 
 class PurposeCode(models.TextChoices):
@@ -54,10 +55,6 @@ class LoanPolicyQuerySet(ScopedQuerySet):
     scope_path = "scope_code"
 
 
-def _amount(label):
-    return models.DecimalField(label, max_digits=14, decimal_places=2, null=True, blank=True)
-
-
 def _count(label):
     return models.PositiveSmallIntegerField(label, null=True, blank=True)
 
@@ -93,9 +90,11 @@ class LoanPolicy(models.Model):
     # The area code of the area, or of the association's village: scoping and the path lookup.
     scope_code = models.CharField(_("division code"), max_length=12, db_index=True, editable=False)
 
-    min_amount = _amount(_("minimum loan amount"))
-    max_amount = _amount(_("maximum loan amount"))
-    first_loan_max_amount = _amount(_("maximum first loan of a household"))
+    min_amount = money_field(_("minimum loan amount"), null=True, blank=True)
+    max_amount = money_field(_("maximum loan amount"), null=True, blank=True)
+    first_loan_max_amount = money_field(
+        _("maximum first loan of a household"), null=True, blank=True
+    )
     usual_term_months = _count(_("usual term (months)"))
     max_term_months = _count(_("maximum term including extensions (months)"))
     fee_rate = models.DecimalField(
@@ -208,7 +207,6 @@ class LoanPolicy(models.Model):
         return self.association if self.association_id else self.area
 
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 HALF_FEN = Value(Decimal("0.005"))
 
 
@@ -232,7 +230,7 @@ class Loan(models.Model):
     member = models.ForeignKey(
         Member, verbose_name=_("borrower"), on_delete=models.PROTECT, related_name="loans"
     )
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = money_field(_("amount"))
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
     purpose = models.ForeignKey(LoanPurpose, verbose_name=_("purpose"), on_delete=models.PROTECT)
     schedule_kind = models.CharField(
@@ -264,7 +262,7 @@ class Loan(models.Model):
         blank=True,
         related_name="loans",
     )
-    expected_income = models.DecimalField(_("expected income"), null=True, blank=True, **MONEY)
+    expected_income = money_field(_("expected income"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=15, choices=LoanStatus.choices, default=LoanStatus.DRAFT
     )
@@ -291,9 +289,7 @@ class Loan(models.Model):
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     # Stored figures (DESIGN §6), kept by loans.services.figures in the transaction of every
     # disbursement, repayment, reversal, extension and write-off; equal to the replay.
-    principal_outstanding = models.DecimalField(
-        _("outstanding principal"), default=Decimal("0.00"), **MONEY
-    )
+    principal_outstanding = money_field(_("outstanding principal"), default=ZERO)
     oldest_unpaid_due_on = models.DateField(
         _("oldest unpaid due date"), null=True, blank=True, db_index=True
     )
@@ -353,13 +349,11 @@ class Instalment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="instalments")
     number = models.PositiveSmallIntegerField(_("number"))
     due_on = models.DateField(_("due on"))
-    principal = models.DecimalField(_("principal"), **MONEY)
+    principal = money_field(_("principal"))
     # Stored figures (loans.services.figures): principal paid so far, the part of it paid on
     # or before the due date, and the day the instalment was paid in full.
-    principal_paid = models.DecimalField(_("principal paid"), default=Decimal("0.00"), **MONEY)
-    paid_by_due = models.DecimalField(
-        _("principal paid by the due date"), default=Decimal("0.00"), **MONEY
-    )
+    principal_paid = money_field(_("principal paid"), default=ZERO)
+    paid_by_due = money_field(_("principal paid by the due date"), default=ZERO)
     paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
 
     class Meta:
@@ -380,10 +374,10 @@ class Repayment(models.Model):
 
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
     paid_on = models.DateField(_("paid on"))
-    amount = models.DecimalField(_("amount"), **MONEY)
-    overdue_fee = models.DecimalField(_("overdue fee"), **MONEY)
-    usage_fee = models.DecimalField(_("usage fee"), **MONEY)
-    principal = models.DecimalField(_("principal"), **MONEY)
+    amount = money_field(_("amount"))
+    overdue_fee = money_field(_("overdue fee"))
+    usage_fee = money_field(_("usage fee"))
+    principal = money_field(_("principal"))
     token = models.CharField(max_length=64, unique=True)
     entry = models.OneToOneField("funds.JournalEntry", on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(
@@ -455,10 +449,8 @@ class WriteOff(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    principal = models.DecimalField(_("principal written off"), null=True, blank=True, **MONEY)
-    from_reserve = models.DecimalField(
-        _("charged to the risk reserve"), null=True, blank=True, **MONEY
-    )
+    principal = money_field(_("principal written off"), null=True, blank=True)
+    from_reserve = money_field(_("charged to the risk reserve"), null=True, blank=True)
     entry = models.OneToOneField(
         "funds.JournalEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -4,7 +4,7 @@ cash, scoped lists with their overdue figures in one query, the committee inbox.
 import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from associations.models import Association, OtherLoan, Role
@@ -16,17 +16,17 @@ from loans.domain.fees import LoanState, LoanTerms, amount_owed
 from loans.domain.instalments import days_past_due
 from loans.models import Loan, Repayment
 from loans.workflow import LENT_STATUSES, LoanStatus
-from mutualaid.money import ZERO
+from mutualaid.money import MONEY_OUTPUT, ZERO
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-ZERO_VALUE = Value(ZERO, output_field=MONEY)
+ZERO_VALUE = Value(ZERO, output_field=MONEY_OUTPUT)
 S = LoanStatus
 
 
 def _sum(queryset, field: str):
     return Coalesce(
         Subquery(
-            queryset.values("loan").annotate(s=Sum(field)).values("s")[:1], output_field=MONEY
+            queryset.values("loan").annotate(s=Sum(field)).values("s")[:1],
+            output_field=MONEY_OUTPUT,
         ),
         ZERO_VALUE,
     )
