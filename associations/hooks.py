@@ -10,7 +10,8 @@ Each upper app fills these lists in its `AppConfig.ready()`:
   exit's transaction with member, amount (yuan), on and by; at most one is registered (funds);
 - `contribution_readers`: "what has this household paid in?" — the books' figure (funds);
 - `demo_loaders`: build the app's part of the demo world after the members exist;
-- `menu`: entries of the main menu, each with the roles that see it.
+- `menu`: entries of the main menu, each with the roles that see it;
+- `child_figures`: the supervision figures of an area's children, by child code (reports).
 """
 
 import datetime
@@ -37,6 +38,7 @@ refund_posters: list[RefundPoster] = []
 contribution_readers: list[Callable[..., Decimal]] = []
 demo_loaders: list[Callable[[], None]] = []
 menu: list[MenuEntry] = []
+child_figures: list[Callable[..., dict]] = []
 
 
 def register(target: list, item) -> None:

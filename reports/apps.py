@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from associations import hooks
+        from reports.selectors.indicators import child_figures_by_code
+
+        hooks.register(hooks.child_figures, child_figures_by_code)

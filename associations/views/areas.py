@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from associations import selectors
+from associations import hooks, selectors
 from associations.models import Area, AreaLevel, Association, AssociationStatus, Role
 from associations.scoping import get_visible_or_404
 
@@ -46,14 +46,11 @@ def area_detail(request, area_code: str):
     association = Association.objects.filter(area=area).first()
     children = list(selectors.area_children(user=request.user, area=area))
     supervises = _supervises(request.user, area)
-    if supervises:  # the staff's figures per child (reports), never a member's page
-        from reports.selectors.indicators import child_figures
-
+    if supervises:  # the staff's figures per child (from reports, through the hook)
         today = timezone.localdate()
-        figures = {
-            child.code: f
-            for child, f in child_figures(area=area, on=today, start=today.replace(month=1, day=1))
-        }
+        figures = {}
+        for read in hooks.child_figures:
+            figures.update(read(area=area, on=today, start=today.replace(month=1, day=1)))
         for child in children:
             child.figures = figures.get(child.code)
     return render(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from associations.models import Association, OtherLoan, Role
+from associations.models import Area, Association, OtherLoan, Role
 from funds.journal import book_for_association
 from funds.selectors import balances_by_key
 from loans.domain import schedules
@@ -50,11 +50,15 @@ def loan_list(
     purpose: str = "",
     overdue: bool = False,
     due_this_month: bool = False,
+    area: str = "",
 ) -> QuerySet[Loan]:
+    """The user's loans, newest first; `area` narrows to a township's or village's code."""
     loans = with_figures(
         Loan.objects.visible_to(user).select_related("member", "purpose", "association__area"),
         today=today,
     )
+    if area:
+        loans = loans.filter(association__area__code__startswith=area)
     if status:
         loans = loans.filter(status=status)
     if purpose:
@@ -149,3 +153,12 @@ def ledger_mismatches(association: Association) -> tuple[Decimal, Decimal] | Non
         ZERO,
     )
     return None if ledger == outstanding else (ledger, outstanding)
+
+
+def loan_filter_areas(*, user) -> list[Area]:
+    """Townships and villages a county or city user may narrow the loan list to (none for a
+    village's own users: their list is one village already)."""
+    areas = Area.objects.visible_to(user).filter(level__in=("township", "village"))
+    if areas.filter(level="township").count() < 1:
+        return []
+    return list(areas.order_by("code")[:500])

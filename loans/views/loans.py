@@ -44,6 +44,9 @@ def loan_list(request):
     today = timezone.localdate()
     status = request.GET.get("status", "")
     purpose = request.GET.get("purpose", "")
+    areas = loan_selectors.loan_filter_areas(user=request.user)
+    area = request.GET.get("area", "")
+    area = area if area in {a.code for a in areas} else ""
     loans = loan_selectors.loan_list(
         user=request.user,
         today=today,
@@ -51,6 +54,7 @@ def loan_list(request):
         purpose=purpose,
         overdue=request.GET.get("overdue") == "1",
         due_this_month=request.GET.get("due") == "month",
+        area=area,
     )
     page = Paginator(loans, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -62,6 +66,8 @@ def loan_list(request):
             "status": status,
             "purpose": purpose,
             "purposes": LoanPurpose.objects.all(),
+            "areas": areas,
+            "area": area,
             "can_apply": may_enter_applications(request.user),
             "overdue": request.GET.get("overdue") == "1",
             "due": request.GET.get("due", ""),

@@ -242,6 +242,13 @@ def area_figures(*, area: Area, on: datetime.date, start: datetime.date) -> Figu
     return _figures_by_key(area.prefix, len(area.prefix), on=on, start=start)[area.prefix]
 
 
+def child_figures_by_code(
+    *, area: Area, on: datetime.date, start: datetime.date
+) -> dict[str, Figures]:
+    """`child_figures` keyed by the child's code: the area page's hook (associations.hooks)."""
+    return {child.code: figures for child, figures in child_figures(area=area, on=on, start=start)}
+
+
 def child_figures(
     *, area: Area, on: datetime.date, start: datetime.date
 ) -> list[tuple[Area, Figures]]:
