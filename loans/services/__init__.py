@@ -1,5 +1,6 @@
 """Writes of the loans app. Every state change and every money movement happens here, in a
-transaction, after checking that `by` may act at the loan's area (`loans.authority`).
+transaction, after checking that `by` may act at the loan's area (`loans.workflow.ACTIONS`,
+checked through `associations.authority`).
 
 - `policy`: saving a loan policy (narrow, never widen);
 - `transitions`: the one function that changes a loan's status, and the row lock;

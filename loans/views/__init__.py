@@ -1,2 +1,2 @@
 """Pages of the loans app. A view finds its object in scope (or 404s), parses the form, calls
-one service and renders; who may act is asked of `loans.authority`, never decided here."""
+one service and renders; who may act is asked of `loans.workflow`, never decided here."""
