@@ -7,6 +7,7 @@ own table built on it) to decide what to offer, so a page never offers what the 
 """
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -14,12 +15,15 @@ from associations.models import Role
 from associations.scoping import visible_prefixes
 from mutualaid.errors import RuleError
 
+if TYPE_CHECKING:
+    from associations.scoping import AnyUser
+
 STAFF_ROLES: frozenset[str] = frozenset(Role.values) - {Role.MEMBER}
 
 
-def may_act(user, roles: Iterable[str], area_code: str) -> bool:
+def may_act(user: "AnyUser", roles: Iterable[str], area_code: str) -> bool:
     """True when `user` holds one of `roles` at the area `area_code` or at an ancestor of it."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
     prefixes = visible_prefixes(user, roles)
     if prefixes is None:  # a superuser acts everywhere (the admin)
@@ -28,7 +32,7 @@ def may_act(user, roles: Iterable[str], area_code: str) -> bool:
 
 
 def require_role(
-    user, roles: Iterable[str], area_code: str, *, error: type[RuleError] = RuleError
+    user: "AnyUser", roles: Iterable[str], area_code: str, *, error: type[RuleError] = RuleError
 ) -> None:
     """Raise `error` (the calling app's rule error, code "role") unless `may_act`."""
     roles = frozenset(roles)

@@ -1,5 +1,6 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from associations import hooks
 from associations.authority import STAFF_ROLES
@@ -14,7 +15,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     roles = user_roles(user)
-    items = [(0, reverse("home"), _("Home"))]
+    items: list[tuple[int, str, StrOrPromise]] = [(0, reverse("home"), _("Home"))]
     if user.is_superuser or roles & STAFF_ROLES:
         items.append((10, reverse("associations:association_list"), _("Associations")))
         items.append((20, reverse("associations:area_list"), _("Areas")))

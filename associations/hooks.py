@@ -18,17 +18,26 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.db.models import Model
+from django.utils.text import capfirst
+from django_stubs_ext import StrOrPromise
+
+if TYPE_CHECKING:
+    from associations.models import Member, User
 
 
 class RefundPoster(Protocol):
-    def __call__(self, *, member, amount: Decimal, on: datetime.date, by) -> None: ...
+    def __call__(
+        self, *, member: "Member", amount: Decimal, on: datetime.date, by: "User"
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
 class MenuEntry:
     url_name: str
-    label: str
+    label: StrOrPromise
     roles: frozenset[str]  # empty: every logged-in user with any role
     order: int
 
@@ -41,7 +50,14 @@ menu: list[MenuEntry] = []
 child_figures: list[Callable[..., dict]] = []
 
 
-def register(target: list, item) -> None:
+def model_label(model: type[Model], *, plural: bool = True) -> StrOrPromise:
+    """A model's verbose name as a menu label: capitalised, still translated per request."""
+    name = model._meta.verbose_name_plural if plural else model._meta.verbose_name
+    assert name is not None  # Django fills both in when it creates the model class
+    return capfirst(name)
+
+
+def register(target: list[Any], item: object) -> None:
     """Add `item` once (ready() may run more than once in tests)."""
     if item not in target:
         target.append(item)

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,5 +15,5 @@ class FundsConfig(AppConfig):
         hooks.register(hooks.refund_posters, services.member_contribution_refund)
         hooks.register(hooks.contribution_readers, services.member_contribution_held)
         hooks.register(hooks.demo_loaders, demo.load_demo_funds)
-        label = capfirst(Book._meta.verbose_name_plural)
+        label = hooks.model_label(Book)
         hooks.register(hooks.menu, hooks.MenuEntry("funds:book_list", label, STAFF_ROLES, 80))

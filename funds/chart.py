@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 class AccountType(models.TextChoices):
@@ -25,7 +26,7 @@ DEBIT_NORMAL = {AccountType.ASSET, AccountType.EXPENSE}
 class AccountDef:
     key: str
     code: str
-    name: str
+    name: StrOrPromise
     type: str
 
 

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,12 +17,10 @@ class LoansConfig(AppConfig):
         hooks.register(hooks.exit_guards, applications.member_exit_guard)
         hooks.register(hooks.demo_loaders, demo.load_demo_loans)
         for entry in (
-            hooks.MenuEntry(
-                "loans:loan_list", capfirst(Loan._meta.verbose_name_plural), frozenset(), 50
-            ),
+            hooks.MenuEntry("loans:loan_list", hooks.model_label(Loan), frozenset(), 50),
             hooks.MenuEntry("loans:inbox", _("Approval inbox"), ACTIONS["approve"].roles, 60),
             hooks.MenuEntry(
-                "loans:policy_list", capfirst(LoanPolicy._meta.verbose_name), STAFF_ROLES, 70
+                "loans:policy_list", hooks.model_label(LoanPolicy, plural=False), STAFF_ROLES, 70
             ),
         ):
             hooks.register(hooks.menu, entry)

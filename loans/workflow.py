@@ -5,13 +5,19 @@ who, when, from, to and why. Nothing else decides which moves exist.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from associations.authority import may_act, require_role
 from loans.exceptions import LoanRuleError
+
+if TYPE_CHECKING:
+    from associations.scoping import AnyUser
+    from loans.models import Loan
 
 
 class LoanStatus(models.TextChoices):
@@ -122,7 +128,7 @@ STATION = "township_station"
 @dataclass(frozen=True)
 class Action:
     roles: frozenset[str]
-    label: str
+    label: StrOrPromise
     to: str | None = None
     only_from: frozenset[str] | None = None
 
@@ -185,7 +191,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def may_take(user, action: str, *, status: str, area_code: str) -> bool:
+def may_take(user: "AnyUser", action: str, *, status: str, area_code: str) -> bool:
     """The loan is in a status the action starts from, and `user` holds one of its roles at
     the loan's village or above. "apply" has no loan yet: pass status="" for it."""
     spec = ACTIONS[action]
@@ -194,13 +200,13 @@ def may_take(user, action: str, *, status: str, area_code: str) -> bool:
     return may_act(user, spec.roles, area_code)
 
 
-def authorize(user, action: str, *, area_code: str) -> None:
+def authorize(user: "AnyUser", action: str, *, area_code: str) -> None:
     """Raise the loan rule error the pages show unless `user` holds a role for `action` at
     `area_code` (the status is checked by the service itself, with its own message)."""
     require_role(user, ACTIONS[action].roles, area_code, error=LoanRuleError)
 
 
-def offered_actions(user, loan) -> list[str]:
+def offered_actions(user: "AnyUser", loan: "Loan") -> list[str]:
     """The actions the loan's page offers this user, in table order."""
     code = loan.association.area_id
     return [
