@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Model, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from associations.models import Area, Association
+from associations.models import Area, Association, User
 from funds.chart import CASH_KEYS, CHART
 from funds.exceptions import FundsRuleError
 from funds.models import Account, Book, EntryKind, JournalEntry, JournalLine, MonthClose
@@ -82,11 +82,12 @@ def _resolve(book: Book, lines: Iterable[Line]) -> list[tuple[Account, Decimal, 
                     "foreign_account",
                 )
         else:
-            account = accounts.get(line.account)
-            if account is None:
+            found = accounts.get(line.account)
+            if found is None:
                 raise FundsRuleError(
                     _("Unknown account %(key)s.") % {"key": line.account}, "unknown_account"
                 )
+            account = found
         debit, credit = to_fen(line.debit), to_fen(line.credit)
         if debit < 0 or credit < 0 or (debit > 0) == (credit > 0):
             raise FundsRuleError(
@@ -115,8 +116,8 @@ def journal_post(
     memo: str,
     kind: str,
     lines: Iterable[Line],
-    by=None,
-    source: object | None = None,
+    by: User | None = None,
+    source: Model | None = None,
     reverses: JournalEntry | None = None,
 ) -> JournalEntry:
     """Post one balanced entry. Refuses unbalanced or zero entries, foreign accounts, closed
@@ -222,7 +223,9 @@ RECORD_KINDS = frozenset(
 
 
 @transaction.atomic
-def journal_reverse(*, entry: JournalEntry, by, reason: str, date: datetime.date) -> JournalEntry:
+def journal_reverse(
+    *, entry: JournalEntry, by: User, reason: str, date: datetime.date
+) -> JournalEntry:
     """Post the mirror image of an entry, pointing at it. An entry is reversed at most once.
     The village board or the township station of the book's area reverses (funds.roles)."""
     require_on_book(by, REVERSERS, entry.book)
@@ -261,7 +264,7 @@ def month_end(date: datetime.date) -> datetime.date:
 
 
 @transaction.atomic
-def month_close(*, book: Book, month: datetime.date, by) -> MonthClose:
+def month_close(*, book: Book, month: datetime.date, by: User) -> MonthClose:
     """Close the books through the end of `month` (and every month before it)."""
     book = Book.objects.select_for_update().get(pk=book.pk)
     require_on_book(by, CLOSERS, book)

@@ -1,12 +1,15 @@
 """Reads of the books, each one aggregate query, always scoped by the caller's querysets."""
 
 import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
+from associations.models import User
 from funds.chart import DEBIT_NORMAL
 from funds.models import (
     Account,
@@ -20,7 +23,7 @@ from funds.models import (
 from mutualaid.money import MONEY_OUTPUT, ZERO, to_fen
 
 
-def books_visible(*, user, roles=None) -> QuerySet[Book]:
+def books_visible(*, user: User, roles: Iterable[str] | None = None) -> QuerySet[Book]:
     return Book.objects.visible_to(user, roles=roles).select_related("area", "association")
 
 
@@ -49,7 +52,7 @@ def trial_balance(
         lines = lines.filter(date__gte=start)
     if end:
         lines = lines.filter(date__lte=end)
-    totals = {
+    totals: dict[int, Mapping[str, Any]] = {
         row["account_id"]: row
         for row in lines.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")).order_by()
     }
@@ -66,7 +69,7 @@ def trial_balance(
 
 def account_ledger(
     *, account: Account, start: datetime.date | None = None, end: datetime.date | None = None
-) -> tuple[Decimal, list[dict]]:
+) -> tuple[Decimal, list[dict[str, Any]]]:
     """Opening balance and the lines of the period with a running balance (window function)."""
     sign = 1 if account.type in DEBIT_NORMAL else -1
     before = JournalLine.objects.filter(account=account)
@@ -81,20 +84,27 @@ def account_ledger(
     opening_totals = before.aggregate(d=Sum("debit"), c=Sum("credit"))
     opening = sign * ((opening_totals["d"] or ZERO) - (opening_totals["c"] or ZERO))
     movement = (F("debit") - F("credit")) if sign == 1 else (F("credit") - F("debit"))
-    rows = list(
-        lines.select_related("entry")
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in lines.select_related("entry")
         .annotate(
             running=Window(Sum(movement, output_field=MONEY_OUTPUT), order_by=[F("date"), F("id")])
         )
         .order_by("date", "id")
         .values("date", "debit", "credit", "running", "entry_id", "entry__memo", "entry__kind")
-    )
+    ]
     for row in rows:
         row["balance"] = opening + row["running"]
     return opening, rows
 
 
-def cash_book(*, book: Book, start=None, end=None, key: str = "cash"):
+def cash_book(
+    *,
+    book: Book,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    key: str = "cash",
+) -> tuple[Decimal, list[dict[str, Any]]]:
     """现金日记账 (key="cash") or the bank book (key="bank")."""
     return account_ledger(account=book.accounts.get(key=key), start=start, end=end)
 
@@ -115,7 +125,7 @@ def balances_by_key(*, book: Book, through: datetime.date | None = None) -> dict
     return result
 
 
-def unreimbursed_advances(*, user) -> QuerySet:
+def unreimbursed_advances(*, user: User) -> "QuerySet[Expense, Mapping[str, Any]]":
     """Money that cadres paid out of pocket and the fund has not yet paid back, by person and
     village: the report's complaint made visible to the county."""
     return (
@@ -135,7 +145,7 @@ class ProjectionYear:
     subsidy: Decimal
 
 
-def _loan_costs(loan: dict, year: int) -> tuple[Decimal, Decimal]:
+def _loan_costs(loan: Mapping[str, Any], year: int) -> tuple[Decimal, Decimal]:
     """Unrounded interest and subsidy of one interest-only loan in one calendar year, prorated
     by the days it runs in that year."""
     first, after = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
@@ -148,7 +158,7 @@ def _loan_costs(loan: dict, year: int) -> tuple[Decimal, Decimal]:
     return share * loan["annual_rate"], share * (loan["subsidy_rate"] or 0)
 
 
-def _bank_loans(books: QuerySet[Book]):
+def _bank_loans(books: QuerySet[Book]) -> "QuerySet[CapitalContribution, Mapping[str, Any]]":
     return CapitalContribution.objects.filter(
         book__in=books, source=CapitalSource.BANK_LOAN
     ).values(
@@ -163,7 +173,7 @@ def _bank_loans(books: QuerySet[Book]):
     )
 
 
-def _years(loans: list[dict], from_year: int, years: int) -> list[ProjectionYear]:
+def _years(loans: list[Mapping[str, Any]], from_year: int, years: int) -> list[ProjectionYear]:
     result = []
     for year in range(from_year, from_year + years):
         costs = [_loan_costs(loan, year) for loan in loans]
@@ -203,7 +213,7 @@ def bank_borrowing_tree(
     from associations.models import Area
 
     loans = list(_bank_loans(books))
-    groups: dict[tuple[str, str], list[dict]] = {}
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for loan in loans:
         code = loan["book__area__code"]
         for level, area_code in _areas_above(code):
@@ -237,7 +247,7 @@ def _add_months(date: datetime.date, months: int) -> datetime.date:
     )
 
 
-def capital_by_source(*, books: QuerySet[Book]) -> list[dict]:
+def capital_by_source(*, books: QuerySet[Book]) -> list[Mapping[str, Any]]:
     return list(
         CapitalContribution.objects.filter(book__in=books)
         .values("source")
@@ -254,7 +264,7 @@ def ledger_is_consistent(*, book: Book) -> bool:
     return (totals["d"] or ZERO) == (totals["c"] or ZERO)
 
 
-def book_balances(*, books) -> dict[int, dict[str, Decimal]]:
+def book_balances(*, books: Iterable[Book]) -> dict[int, dict[str, Decimal]]:
     """Cash, bank and loans receivable of many books in one grouped query (no N+1)."""
     rows = (
         JournalLine.objects.filter(

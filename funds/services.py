@@ -5,8 +5,10 @@ its business record. The loans app posts disbursements and repayments through th
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -14,10 +16,10 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.models import Association, Member
+from associations.models import Association, Member, User
 from funds.chart import AccountType
 from funds.exceptions import FundsRuleError
-from funds.journal import Cr, Dr, book_for_association, journal_post
+from funds.journal import Cr, Dr, Line, book_for_association, journal_post
 from funds.models import (
     ZERO,
     ApprovalStatus,
@@ -46,7 +48,7 @@ from funds.roles import (
 from mutualaid.money import format_yuan, to_fen
 
 # Which account a source of capital is credited to.
-CAPITAL_ACCOUNT = {
+CAPITAL_ACCOUNT: dict[str, str] = {
     CapitalSource.GOVERNMENT: "government_capital",
     CapitalSource.BANK_LOAN: "bank_borrowings",
     CapitalSource.ENTERPRISE: "donated_capital",
@@ -78,7 +80,7 @@ def capital_receive(
     contributor: str,
     amount: Decimal,
     received_on: datetime.date,
-    by,
+    by: User,
     into: str = "bank",
     memo: str = "",
     annual_rate: Decimal | None = None,
@@ -130,17 +132,24 @@ def capital_receive(
 # --- transfers between a county/city pool and village associations ---------------------------
 
 
-def _may_act(user, book: Book, roles) -> bool:
+def _may_act(user: User, book: Book, roles: Iterable[str]) -> bool:
     return may_on_book(user, roles, book)
 
 
-def _may_record(by, association: Association) -> None:
+def _may_record(by: User, association: Association) -> None:
     require_on_book(by, RECORDERS, book_for_association(association))
 
 
 @transaction.atomic
 def transfer_request(
-    *, pool: Book, target: Book, kind: str, amount: Decimal, on: datetime.date, reason: str, by
+    *,
+    pool: Book,
+    target: Book,
+    kind: str,
+    amount: Decimal,
+    on: datetime.date,
+    reason: str,
+    by: User,
 ) -> Transfer:
     if not pool.is_pool or target.is_pool:
         raise FundsRuleError(_("Transfers go between a pool and an association."), "books")
@@ -164,7 +173,7 @@ def transfer_request(
 
 
 @transaction.atomic
-def transfer_decide(*, transfer: Transfer, by, approve: bool) -> Transfer:
+def transfer_decide(*, transfer: Transfer, by: User, approve: bool) -> Transfer:
     """The owning office approves (posting both books) or rejects. Four eyes."""
     transfer = Transfer.objects.select_for_update().select_related("pool__area").get(pk=transfer.pk)
     if transfer.status != ApprovalStatus.REQUESTED:
@@ -182,7 +191,7 @@ def transfer_decide(*, transfer: Transfer, by, approve: bool) -> Transfer:
         else:
             pool_lines = [Dr("bank", amount), Cr("allocated_capital", amount)]
             target_lines = [Dr("government_capital", amount), Cr("bank", amount)]
-        common = {
+        common: dict[str, Any] = {
             "date": transfer.on,
             "memo": memo,
             "kind": EntryKind.TRANSFER,
@@ -223,7 +232,7 @@ def expense_record(
     payee: str,
     amount: Decimal,
     spent_on: datetime.date,
-    by,
+    by: User,
     receipt_number: str = "",
     advanced_by: str = "",
     memo: str = "",
@@ -251,7 +260,7 @@ def expense_record(
 
 
 @transaction.atomic
-def expense_decide(*, expense: Expense, by, approve: bool) -> Expense:
+def expense_decide(*, expense: Expense, by: User, approve: bool) -> Expense:
     """Approve (posting the cost) or reject. Paid by the fund: Dr running costs / Cr cash.
     Advanced by a person: Dr running costs / Cr advances payable, settled by a reimbursement."""
     expense = Expense.objects.select_for_update().select_related("book").get(pk=expense.pk)
@@ -294,7 +303,9 @@ def _first_open_day(book: Book) -> datetime.date:
 
 
 @transaction.atomic
-def expense_reimburse(*, expense: Expense, on: datetime.date, by, into: str = "cash") -> Expense:
+def expense_reimburse(
+    *, expense: Expense, on: datetime.date, by: User, into: str = "cash"
+) -> Expense:
     """Pay back the person who advanced an approved expense: its own entry."""
     expense = Expense.objects.select_for_update().select_related("book").get(pk=expense.pk)
     require_on_book(by, RECORDERS, expense.book)
@@ -321,7 +332,18 @@ def expense_reimburse(*, expense: Expense, on: datetime.date, by, into: str = "c
 # --- member contributions --------------------------------------------------------------------
 
 
-def _contribution_entry(*, association, kind, memo, debit, credit, amount, on, by, source):
+def _contribution_entry(
+    *,
+    association: Association,
+    kind: str,
+    memo: str,
+    debit: str,
+    credit: str,
+    amount: Decimal,
+    on: datetime.date,
+    by: User,
+    source: Member,
+) -> JournalEntry:
     amount = _positive(amount)
     return journal_post(
         book=book_for_association(association),
@@ -335,7 +357,12 @@ def _contribution_entry(*, association, kind, memo, debit, credit, amount, on, b
 
 
 def member_contribution_receive(
-    *, member: Member, amount: Decimal, on: datetime.date, by, association=None
+    *,
+    member: Member,
+    amount: Decimal,
+    on: datetime.date,
+    by: User,
+    association: Association | None = None,
 ) -> JournalEntry:
     """A household pays its contribution (互助金), a liability of the fund. The entry's source
     is the member, so what the books hold for each household is read off the journal."""
@@ -356,7 +383,9 @@ def member_contribution_receive(
     )
 
 
-def member_contribution_refund(*, member: Member, amount: Decimal, on: datetime.date, by) -> None:
+def member_contribution_refund(
+    *, member: Member, amount: Decimal, on: datetime.date, by: User
+) -> None:
     """Refund a leaving household's own contribution: the exit's `hooks.refund_posters`. Never
     more than the books hold for that household."""
     held = member_contribution_held(member)
@@ -440,7 +469,7 @@ def year_surplus(book: Book, year: int) -> Decimal:
 
 @transaction.atomic
 def surplus_propose(
-    *, book: Book, year: int, split: Split = DEFAULT_SPLIT, by
+    *, book: Book, year: int, split: Split = DEFAULT_SPLIT, by: User
 ) -> SurplusAllocation:
     split.check()
     if not _may_act(by, book, SURPLUS_PROPOSERS):
@@ -482,7 +511,9 @@ def surplus_shares(allocation: SurplusAllocation) -> list[tuple[str, Decimal]]:
 
 
 @transaction.atomic
-def surplus_decide(*, allocation: SurplusAllocation, by, approve: bool, on: datetime.date):
+def surplus_decide(
+    *, allocation: SurplusAllocation, by: User, approve: bool, on: datetime.date
+) -> SurplusAllocation:
     """Approve and post: close the year's income and expense accounts into the funds."""
     allocation = SurplusAllocation.objects.select_for_update().get(pk=allocation.pk)
     if allocation.status != ApprovalStatus.REQUESTED:
@@ -519,7 +550,7 @@ def surplus_decide(*, allocation: SurplusAllocation, by, approve: bool, on: date
     return allocation
 
 
-def _closing_lines(book: Book, year: int) -> list:
+def _closing_lines(book: Book, year: int) -> list[Line]:
     rows = (
         JournalLine.objects.filter(
             book=book, date__year=year, account__type__in=[AccountType.INCOME, AccountType.EXPENSE]
