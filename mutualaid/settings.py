@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from mutualaid.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
 from mutualaid.secret_key import secret_key_from_file
@@ -129,6 +130,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "loans-expire-notices": {"task": "loans.tasks.expire_notices", "schedule": 6 * 3600},
     "loans-send-reminders": {"task": "loans.tasks.send_reminders", "schedule": 6 * 3600},
     "loans-release-waitlists": {"task": "loans.tasks.release_waitlists", "schedule": 3600},
+    # DESIGN §8: last month's supervision reports, on the 2nd (idempotent: made ones are kept).
+    "reports-monthly-supervision": {
+        "task": "reports.tasks.monthly_supervision_reports",
+        "schedule": crontab(day_of_month="2", hour="6", minute="0"),
+    },
     # /health/ reads this entry's last run to tell whether beat is alive (mutualaid.health).
     "mutualaid-heartbeat": {"task": "mutualaid.health.heartbeat", "schedule": 60},
 }

@@ -1,10 +1,26 @@
 from django.urls import path
 
-from reports import views
+from reports.views import dashboards, supervision
 
 app_name = "reports"
 
 urlpatterns = [
-    path("reports/<str:area_code>/", views.dashboard, name="dashboard"),
-    path("reports/<str:area_code>/children.xlsx", views.children_export, name="children_export"),
+    path("reports/supervision/", supervision.archive, name="supervision_archive"),
+    path("reports/supervision/<int:report_id>/", supervision.detail, name="supervision_detail"),
+    path(
+        "reports/supervision/<int:report_id>/report.pdf",
+        supervision.download,
+        name="supervision_download",
+    ),
+    path("reports/<str:area_code>/", dashboards.dashboard, name="dashboard"),
+    path(
+        "reports/<str:area_code>/children.xlsx",
+        dashboards.children_export,
+        name="children_export",
+    ),
+    path(
+        "reports/<str:area_code>/supervision/generate/",
+        supervision.generate,
+        name="supervision_generate",
+    ),
 ]

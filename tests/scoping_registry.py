@@ -29,7 +29,28 @@ URL_KWARGS: dict[str, Callable] = {
     "transfer_id": lambda world: _funds(world).transfer.pk,
     "loan_id": lambda world: _loan(world).pk,
     "repayment_id": lambda world: _loan(world).repayments.first().pk,
+    "report_id": lambda world: _report(world).pk,
 }
+
+
+def _report(world):
+    """A stored supervision report of the inside township (a stand-in file, not rendered)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from reports.models import ReportStatus, SupervisionReport
+
+    name = "supervision/scoping-test.pdf"  # one file, written once, shared by every test
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"%PDF-1.4 scoping"))
+    report, _created = SupervisionReport.objects.get_or_create(
+        area=world.inside.township,
+        month=datetime.date(2025, 3, 1),
+        defaults={"status": ReportStatus.READY, "job": "scoping", "file": name},
+    )
+    return report
 
 
 def _loan(world):
@@ -164,6 +185,21 @@ URL_ROLES: dict[str, set[str]] = {
     **dict.fromkeys(
         ["reports:dashboard", "reports:children_export"], {r for r in _ALL_ROLES if r != "member"}
     ),
+    # Supervision reports (issue 11): the offices and auditors read them; the offices generate.
+    **dict.fromkeys(
+        [
+            "reports:supervision_archive",
+            "reports:supervision_detail",
+            "reports:supervision_download",
+        ],
+        {"township_committee", "township_station", "county_office", "city_office", "auditor"},
+    ),
+    "reports:supervision_generate": {
+        "township_committee",
+        "township_station",
+        "county_office",
+        "city_office",
+    },
 }
 
 

@@ -71,7 +71,8 @@ def monthly_flows(*, area: Area, on: datetime.date, months: int = 24) -> list[Mo
     ]
 
 
-def _leaders():
+def leaders() -> Prefetch:
+    """Prefetch a loan's group's current leaders as `group.leaders`."""
     return Prefetch(
         "group__memberships",
         queryset=GroupMembership.objects.filter(
@@ -91,16 +92,21 @@ def overdue_loans(*, area: Area, today: datetime.date) -> list[Loan]:
             oldest_unpaid_due_on__lt=today,
         )
         .select_related("member", "association__area", "group", "guarantor")
-        .prefetch_related(_leaders())
+        .prefetch_related(leaders())
         .order_by("oldest_unpaid_due_on", "pk")
     )
     for loan in loans:
         loan.days_past_due = (today - loan.oldest_unpaid_due_on).days
-        if loan.group_id:
-            loan.contacts = [m.member for m in loan.group.leaders]
-        else:
-            loan.contacts = [loan.guarantor] if loan.guarantor_id else []
+        loan.contacts = contacts(loan)
     return loans
+
+
+def contacts(loan: Loan) -> list:
+    """Whom to call about a loan: its group's leaders (prefetched by `leaders()`), or the
+    personal guarantor."""
+    if loan.group_id:
+        return [m.member for m in loan.group.leaders]
+    return [loan.guarantor] if loan.guarantor_id else []
 
 
 def waitlist(*, area: Area) -> QuerySet[Loan]:

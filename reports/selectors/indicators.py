@@ -54,7 +54,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least, Substr
 
-from associations.models import PREFIX_LENGTH, Area, Association, Member
+from associations.models import PREFIX_LENGTH, Area, AreaLevel, Association, Member
 from funds.models import ApprovalStatus, Expense, JournalLine
 from loans.models import Instalment, Loan, LoanTransition, Repayment, WriteOff
 from loans.workflow import LoanStatus
@@ -110,6 +110,7 @@ class Figures:
     cumulative_disbursed: Decimal = ZERO  # up to `on`
     repaid_principal: Decimal = ZERO  # in the period
     usage_fee_income: Decimal = ZERO  # in the period
+    overdue_fee_income: Decimal = ZERO  # in the period
     outstanding_principal: Decimal = ZERO
     average_outstanding: Decimal = ZERO
     overdue_principal: Decimal = ZERO
@@ -249,6 +250,14 @@ def child_figures_by_code(
     return {child.code: figures for child, figures in child_figures(area=area, on=on, start=start)}
 
 
+def figures_by_village(
+    *, area: Area, on: datetime.date, start: datetime.date
+) -> dict[str, Figures]:
+    """The figures of every village of the subtree that has any, by village code."""
+    length = PREFIX_LENGTH[AreaLevel.VILLAGE]
+    return dict(_figures_by_key(area.prefix, length, on=on, start=start))
+
+
 def child_figures(
     *, area: Area, on: datetime.date, start: datetime.date
 ) -> list[tuple[Area, Figures]]:
@@ -384,11 +393,12 @@ def _flows(result, prefix, length, on, start):
     )
     by_loan = "loan__association__area__code"
     for row in _grouped(repayments, by_loan, prefix, length, "day").annotate(
-        p=Sum("principal"), f=Sum("usage_fee")
+        p=Sum("principal"), f=Sum("usage_fee"), o=Sum("overdue_fee")
     ):
         if row["day"] >= start:
             result[row["key"]].repaid_principal += row["p"]
             result[row["key"]].usage_fee_income += row["f"]
+            result[row["key"]].overdue_fee_income += row["o"]
         events[row["key"]][row["day"]] -= row["p"]
     write_offs = WriteOff.objects.filter(entry__isnull=False, entry__date__lte=on).annotate(
         day=_bucket("entry__date", start)

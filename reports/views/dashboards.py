@@ -12,14 +12,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from associations.authority import may_act
 from associations.models import Area, AreaLevel, Association, Role
 from associations.scoping import get_visible_or_404
 from associations.selectors import area_breadcrumbs
+from associations.services.audit import export_record
 from mutualaid.http import xlsx_response
 from mutualaid.xlsx import workbook_bytes
 from reports.labels import EXPLANATIONS, LABELS
+from reports.models import SupervisionReport
 from reports.selectors import dashboards
 from reports.selectors.indicators import Figures, area_figures, child_figures
+from reports.services import GENERATE_ROLES, REPORT_LEVELS, previous_month
+from reports.views.supervision import MonthForm
 
 STAFF_ROLES = [role for role in Role.values if role != Role.MEMBER]
 
@@ -180,7 +185,18 @@ def dashboard(request, area_code: str):
         context["pending"] = dashboards.pending_decisions(area=area)
     if area.level == AreaLevel.VILLAGE:
         context["association"] = Association.objects.filter(area=area).first()
+    if area.level in REPORT_LEVELS:
+        context["supervision"] = _supervision(request, area, today)
     return render(request, "reports/dashboard.html", context)
+
+
+def _supervision(request, area: Area, today: datetime.date) -> dict:
+    """The area's latest supervision reports and, for its offices, "generate now"."""
+    may_generate = may_act(request.user, GENERATE_ROLES, area.code)
+    return {
+        "reports": SupervisionReport.objects.filter(area=area).order_by("-month")[:6],
+        "form": MonthForm(initial={"month": previous_month(today)}) if may_generate else None,
+    }
 
 
 AMOUNT_FORMAT = "#,##0.00"
@@ -212,7 +228,9 @@ def children_export(request, area_code: str):
             elif kind == "rate":
                 cell.number_format = RATE_FORMAT
     sheet.freeze_panes = "C2"
-    return xlsx_response(workbook_bytes(book), f"indicators-{area.code}-{on:%Y%m%d}.xlsx")
+    filename = f"indicators-{area.code}-{on:%Y%m%d}.xlsx"
+    export_record(by=request.user, kind="indicators", filename=filename, area_code=area.code)
+    return xlsx_response(workbook_bytes(book), filename)
 
 
 def _cell(value):

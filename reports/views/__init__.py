@@ -1,0 +1,1 @@
+"""Pages of the reports app: dashboards and the supervision report archive."""
