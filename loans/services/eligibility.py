@@ -11,7 +11,7 @@ from guarantees.rules import GroupRules, composition_check
 from loans.exceptions import LoanRuleError
 from loans.models import GuaranteeKind, Loan
 from loans.selectors.loans import is_overdue
-from loans.selectors.policy import effective_policy
+from loans.selectors.policy import EffectivePolicy, effective_policy
 from loans.workflow import ACTIVE_STATUSES, LENT_STATUSES
 from mutualaid.money import format_yuan
 
@@ -61,9 +61,11 @@ def eligibility_check(loan: Loan, *, on: datetime.date) -> None:
     _check_guarantee(loan, policy, on)
 
 
-def _check_guarantee(loan: Loan, policy, on: datetime.date) -> None:
+def _check_guarantee(loan: Loan, policy: EffectivePolicy, on: datetime.date) -> None:
+    # The database requires the guarantee the kind names (loan_exactly_one_guarantee).
     if loan.guarantee_kind == GuaranteeKind.PERSONAL:
         guarantor = loan.guarantor
+        assert guarantor is not None
         if (
             guarantor.pk == loan.member_id
             or guarantor.status != MemberStatus.ACTIVE
@@ -72,10 +74,12 @@ def _check_guarantee(loan: Loan, policy, on: datetime.date) -> None:
             raise LoanRuleError(_("The guarantor must be another active member."), "guarantor")
         return
     if loan.guarantee_kind == GuaranteeKind.PLACEMENT:
+        assert loan.placement is not None
         if loan.placement.member_id != loan.member_id:
             raise LoanRuleError(_("The placement belongs to another household."), "placement")
         return
     group = loan.group
+    assert group is not None
     memberships = list(group.memberships.filter(left_on__isnull=True).select_related("member"))
     if group.status != GroupStatus.ACTIVE or group.association_id != loan.association_id:
         raise LoanRuleError(_("The guarantee group is not active."), "group_inactive")
