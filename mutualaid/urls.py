@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("loans.urls")),
     path("funds/", include("funds.urls")),
     path("", include("reports.urls")),
+    path("", include("jobs.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

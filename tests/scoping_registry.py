@@ -200,6 +200,8 @@ URL_ROLES: dict[str, set[str]] = {
         "county_office",
         "city_office",
     },
+    # Scheduled jobs (issue 11) run for every area at once: the station and the county office.
+    "jobs:job_list": {"township_station", "county_office"},
 }
 
 
