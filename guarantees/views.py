@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from associations.exceptions import AssociationRuleError
+from associations.idempotency import idempotent
 from associations.models import Member, MemberStatus, PovertyStatus, Role
 from associations.scoping import get_visible_or_404, user_roles
+from associations.services.audit import export_record
 from associations.views.imports import import_page
 from associations.views.members import clerk_association
 from guarantees import imports, selectors, services
@@ -119,18 +121,21 @@ def group_create(request):
     leaders, households = _picker_state(request, association) if data else ([], [])
     if submitting and form.is_valid():
         try:
-            group = services.group_form(
-                association=association,
-                name=form.cleaned_data["name"],
-                formed_on=form.cleaned_data["formed_on"],
-                leaders=leaders,
-                households=households,
-                by=request.user,
-            )
+            with idempotent(request.user, form.claim_key) as claim:
+                group = claim.first or claim.created(
+                    services.group_form(
+                        association=association,
+                        name=form.cleaned_data["name"],
+                        formed_on=form.cleaned_data["formed_on"],
+                        leaders=leaders,
+                        households=households,
+                        by=request.user,
+                    )
+                )
         except (GuaranteeRuleError, AssociationRuleError) as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Group %(name)s formed.") % {"name": group.name})
+            claim.tell(request, _("Group %(name)s formed.") % {"name": group.name})
             return redirect("guarantees:group_detail", group_id=group.pk)
     chosen_ids = {m.pk for m in leaders + households}
     query, poverty, candidates = _candidates(request, association, chosen_ids)
@@ -225,7 +230,9 @@ def _apply_change(request, group, current, cleaned) -> str:
 def group_export(request):
     groups = GuaranteeGroup.objects.visible_to(request.user).filter(status=GroupStatus.ACTIVE)
     content = imports.group_export(groups=groups, full_id_numbers=False)
-    return xlsx_response(content, f"groups-{timezone.localdate():%Y%m%d}.xlsx")
+    filename = f"groups-{timezone.localdate():%Y%m%d}.xlsx"
+    export_record(by=request.user, kind="groups", filename=filename)
+    return xlsx_response(content, filename)
 
 
 @login_required
@@ -241,8 +248,8 @@ def group_import(request):
     return import_page(
         request,
         kind="groups",
-        run=lambda association, rows, dry_run: imports.groups_import(
-            association=association, rows=rows, by=request.user, dry_run=dry_run
+        run=lambda association, rows, dry_run, _progress: imports.groups_import(
+            association=association, rows=list(rows), by=request.user, dry_run=dry_run
         ),
         preview=lambda report: [
             (g.line, f"{g.name} · {len(g.leaders) + len(g.households)}") for g in report.groups

@@ -17,7 +17,7 @@ from loans.exceptions import LoanRuleError
 from loans.models import GuaranteeKind, Loan, LoanPurpose
 from loans.selectors.loans import lendable_cash
 from loans.selectors.policy import effective_policy
-from loans.services.eligibility import eligibility_check
+from loans.services.eligibility import eligibility_check, schedule_check
 from loans.services.transitions import loan_lock, loan_lock_for, loan_transition
 from loans.workflow import ACTIVE_STATUSES, LoanStatus, authorize, waitlist_resume_status
 from mutualaid.money import to_fen
@@ -64,8 +64,8 @@ def loan_apply(
         )
     if to_fen(amount) <= 0:
         raise LoanRuleError(_("The amount must be more than zero."), "amount")
-    rows = [[str(d), str(to_fen(a))] for d, a in (custom_rows or [])]
-    return Loan.objects.create(
+    rows = [[str(d), str(a)] for d, a in (custom_rows or [])]
+    loan = Loan(
         association=association,
         member=member,
         amount=to_fen(amount),
@@ -80,6 +80,10 @@ def loan_apply(
         guarantor=guarantor if guarantee_kind == GuaranteeKind.PERSONAL else None,
         placement=placement if guarantee_kind == GuaranteeKind.PLACEMENT else None,
     )
+    schedule_check(loan, on=timezone.localdate())
+    loan.custom_rows = [[day, str(to_fen(amount))] for day, amount in rows]
+    loan.save()
+    return loan
 
 
 def _waitlist_or(loan: Loan, to: str, by: User, reason: str = "") -> Loan:
@@ -110,6 +114,7 @@ def loan_submit(*, loan: Loan, by: User) -> Loan:
 @transaction.atomic
 def loan_board_review(*, loan: Loan, by: User, reason: str = "") -> Loan:
     loan = loan_lock_for(loan, by=by, action="review")
+    schedule_check(loan, on=timezone.localdate())
     return loan_transition(loan=loan, to=S.BOARD_REVIEWED, by=by, reason=reason)
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from associations.models import MemberStatus
 from guarantees.models import GroupRole, GroupStatus
 from guarantees.rules import GroupRules, composition_check
+from loans.domain import schedules
 from loans.exceptions import LoanRuleError
 from loans.models import GuaranteeKind, Loan
 from loans.selectors.loans import is_overdue
@@ -16,9 +17,23 @@ from loans.workflow import ACTIVE_STATUSES, LENT_STATUSES
 from mutualaid.money import format_yuan
 
 
+def schedule_check(loan: Loan, *, on: datetime.date) -> None:
+    """The repayment schedule must hold as if the loan were paid out on `on`: custom rows
+    positive, after that day, within the term and adding up to the amount. Checked when the
+    draft is saved and at every step, not first at disbursement."""
+    schedules.build(
+        kind=loan.schedule_kind,
+        principal=loan.amount,
+        disbursed_on=on,
+        term_months=loan.term_months,
+        rows=schedules.stored_rows(loan.custom_rows),
+    )
+
+
 def eligibility_check(loan: Loan, *, on: datetime.date) -> None:
     """Every rule a loan must meet at submit, approval and disbursement; the first broken one
     is raised, named in the user's language. Cash is checked separately (it waitlists)."""
+    schedule_check(loan, on=on)
     member, policy = loan.member, effective_policy(loan.association)
     if member.status != MemberStatus.ACTIVE or member.association_id != loan.association_id:
         raise LoanRuleError(

@@ -48,7 +48,7 @@ def loan_disburse(*, loan: Loan, by: User, on: datetime.date, into: str = "cash"
             by=by,
             reason=_("Not enough lendable cash: waiting for funds."),
         )
-    rows = [(datetime.date.fromisoformat(d), Decimal(a)) for d, a in loan.custom_rows]
+    rows = schedules.stored_rows(loan.custom_rows)
     plan = schedules.build(
         kind=loan.schedule_kind,
         principal=loan.amount,
@@ -75,13 +75,25 @@ def loan_disburse(*, loan: Loan, by: User, on: datetime.date, into: str = "cash"
     return loan
 
 
+# A repayment of the same amount on the same day recorded this recently is probably the same
+# money entered twice (Back, then save again): it needs the clerk's explicit confirmation.
+DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
+
+
 @transaction.atomic
 def repayment_record(
-    *, loan: Loan, amount: Decimal, paid_on: datetime.date, by: User, token: str
+    *,
+    loan: Loan,
+    amount: Decimal,
+    paid_on: datetime.date,
+    by: User,
+    token: str,
+    confirmed: bool = False,
 ) -> Repayment:
     """Record a cash repayment: overdue fee → usage fee → principal, oldest first. The loan
     row is locked, so two clerks paying at once are applied one after the other; the form's
-    one-time token is checked under that lock, so a form sent twice records once."""
+    one-time token is checked under that lock, so a form sent twice records once. One equal to
+    a repayment recorded in the last ten minutes needs `confirmed`."""
     loan = loan_lock_for(loan, by=by, action="repay")
     existing = Repayment.objects.filter(token=token).first()
     if existing is not None:  # the same form submitted twice
@@ -104,6 +116,15 @@ def repayment_record(
             )
             % {"date": last.paid_on},
             "back_dated",
+        )
+    if not confirmed and _recent_twin(loan, amount=amount, paid_on=paid_on):
+        raise LoanRuleError(
+            _(
+                "A repayment of %(amount)s yuan on %(date)s was recorded for this loan a few "
+                "minutes ago. If this is a second payment, tick the box to confirm it."
+            )
+            % {"amount": to_fen(amount), "date": paid_on},
+            "possible_duplicate",
         )
     terms, state = loan_state(loan)
     split, after = allocate(terms, state, amount=to_fen(amount), paid_on=paid_on)
@@ -138,6 +159,15 @@ def repayment_record(
     loan_figures_store(loan=loan, state=after)
     _follow_state(loan, after, by)
     return repayment
+
+
+def _recent_twin(loan: Loan, *, amount: Decimal, paid_on: datetime.date) -> bool:
+    return loan.repayments.filter(
+        reversal_entry__isnull=True,
+        amount=to_fen(amount),
+        paid_on=paid_on,
+        recorded_at__gte=timezone.now() - DUPLICATE_WINDOW,
+    ).exists()
 
 
 def _follow_state(loan: Loan, state: LoanState, by: User) -> None:
