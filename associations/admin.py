@@ -1,13 +1,18 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 
+from associations.exceptions import AssociationRuleError
 from associations.models import (
     Area,
     Association,
+    AuthEvent,
+    ExportRecord,
     IdNumberView,
+    ImportJob,
     Member,
     MemberEvent,
     RoleAssignment,
@@ -15,6 +20,7 @@ from associations.models import (
     VillageGroup,
 )
 from associations.services.areas import AreaImportError, areas_import
+from associations.services.associations import role_check
 
 
 class AreaResource(resources.ModelResource):
@@ -43,8 +49,27 @@ class AreaResource(resources.ModelResource):
         return True  # the service above has already written every row
 
 
+class RoleAssignmentForm(forms.ModelForm):
+    """The admin asks the service's check: a role only at its levels (ROLE_LEVELS)."""
+
+    class Meta:
+        model = RoleAssignment
+        fields = ("user", "role", "area")
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        role, area = cleaned.get("role"), cleaned.get("area")
+        if role and area:
+            try:
+                role_check(role=role, area=area)
+            except AssociationRuleError as error:
+                raise ValidationError(str(error), code=error.code) from error
+        return cleaned
+
+
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
+    form = RoleAssignmentForm
     extra = 1
     autocomplete_fields = ["area"]
 
@@ -80,6 +105,7 @@ class AssociationAdmin(admin.ModelAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
+    form = RoleAssignmentForm
     list_display = ("user", "role", "area")
     list_filter = ("role",)
     search_fields = ("user__username", "area__name", "area__code")
@@ -115,3 +141,24 @@ class IdNumberViewAdmin(_ReadOnlyAdmin):
 
 admin.site.register(VillageGroup, _ReadOnlyAdmin)
 admin.site.register(MemberEvent, _ReadOnlyAdmin)
+
+
+# --- audit records: written by the app only -----------------------------------------------
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(_ReadOnlyAdmin):
+    list_display = ("at", "kind", "username", "user", "ip")
+    list_filter = ("kind",)
+    search_fields = ("username",)
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(_ReadOnlyAdmin):
+    list_display = ("at", "kind", "filename", "by", "area_code")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(_ReadOnlyAdmin):
+    list_display = ("created_at", "association", "kind", "original_name", "by", "state")
+    list_filter = ("state", "kind")

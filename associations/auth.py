@@ -25,3 +25,47 @@ class StaffAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+
+# --- login records (AuthEvent): connected in AssociationsConfig.ready() -------------------
+
+
+def _client_ip(request) -> str | None:
+    """The client's address as the login limit sees it (behind TRUSTED_PROXY_COUNT proxies)."""
+    if request is None:
+        return None
+    from allauth.account.adapter import get_adapter
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return None
+
+
+def record_login(sender, request, user, **kwargs) -> None:
+    from associations.models import AuthEventKind
+    from associations.services.audit import auth_event_record
+
+    auth_event_record(kind=AuthEventKind.LOGIN, user=user, ip=_client_ip(request))
+
+
+def record_logout(sender, request, user, **kwargs) -> None:
+    from associations.models import AuthEventKind
+    from associations.services.audit import auth_event_record
+
+    if user is not None:
+        auth_event_record(kind=AuthEventKind.LOGOUT, user=user, ip=_client_ip(request))
+
+
+def record_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    from associations.models import AuthEventKind
+    from associations.services.audit import auth_event_record
+
+    username = str(credentials.get("username") or credentials.get("login") or "")
+    known = User.objects.filter(username=username).first() if username else None
+    if known is None and username.isdigit():
+        known = User.objects.filter(mobile=username).first()
+    auth_event_record(
+        kind=AuthEventKind.LOGIN_FAILED, user=known, username=username, ip=_client_ip(request)
+    )

@@ -3,8 +3,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from associations.history import history_user
 from associations.scoping import HouseholdScopedQuerySet, ScopedQuerySet
 from mutualaid.money import ZERO, money_field
 
@@ -150,6 +153,7 @@ class Association(models.Model):
     )
 
     objects = AssociationQuerySet.as_manager()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("association")
@@ -200,6 +204,8 @@ class RoleAssignment(models.Model):
     )
     created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
@@ -248,6 +254,7 @@ class VillageGroup(models.Model):
     name = models.CharField(_("name"), max_length=30)
 
     objects = VillageGroupQuerySet.as_manager()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("village group")
@@ -311,6 +318,9 @@ class Member(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords(
+        get_user=history_user, excluded_fields=["pinyin_full", "pinyin_initials"]
+    )
 
     class Meta:
         verbose_name = _("member household")
@@ -446,22 +456,114 @@ class OtherLoan(models.Model):
         return f"{self.get_kind_display()} · {self.lender}"
 
 
-class IdempotencyKey(models.Model):
-    """A form's one-time key, claimed by the first submit that writes (unique per user), with
-    what that submit created; a second submit with the same key is shown that object."""
+# --- audit records: logins, exports and import files -------------------------------------
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=64)
-    content_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, related_name="+"
+
+class AuthEventKind(models.TextChoices):
+    LOGIN = "login", _("logged in")
+    LOGIN_FAILED = "login_failed", _("failed login")
+    LOGOUT = "logout", _("logged out")
+
+
+class AuthEvent(models.Model):
+    """A login, a failed login or a logout: who (or which name was tried), from where, when."""
+
+    kind = models.CharField(_("what"), max_length=20, choices=AuthEventKind.choices)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    object_id = models.PositiveBigIntegerField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    username = models.CharField(_("user name tried"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
-        ]
+        verbose_name = _("login record")
+        verbose_name_plural = _("login records")
+        ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.user_id} · {self.key}"
+        return f"{self.get_kind_display()} · {self.username} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class ExportRecordQuerySet(ScopedQuerySet):
+    scope_path = "area_code"
+
+
+class ExportRecord(models.Model):
+    """One download of a file with the association's data: who, what, which area, when."""
+
+    kind = models.CharField(_("what"), max_length=40)
+    by = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    # The code prefix the exported data came from ("" for everything: a superuser).
+    area_code = models.CharField(_("area"), max_length=12, blank=True, db_index=True)
+    filename = models.CharField(_("file"), max_length=200)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    objects = ExportRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} · {self.by} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class ImportState(models.TextChoices):
+    UPLOADED = "uploaded", _("uploaded")
+    CHECKING = "checking", _("checking")
+    CHECKED = "checked", _("checked, waiting for confirmation")
+    REFUSED = "refused", _("refused: rows to correct")
+    WRITING = "writing", _("importing")
+    DONE = "done", _("imported")
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    scope_path = "association__area__code"
+
+
+def _import_upload_to(job: "ImportJob", filename: str) -> str:
+    return f"imports/{job.association_id}/{timezone.now():%Y%m%d-%H%M%S}-{job.kind}.xlsx"
+
+
+class ImportJob(models.Model):
+    """An uploaded roster or group list, kept with who sent it, when, and how it ended."""
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("what"), max_length=20)
+    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    by = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ImportState.choices, default=ImportState.UPLOADED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    good_count = models.PositiveIntegerField(_("good rows"), default=0)
+    created_count = models.PositiveIntegerField(_("rows imported"), default=0)
+    # [[line, message], …] of the rows to correct, and the refusal as the user saw it.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    failure = models.CharField(_("problem"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} · {self.get_state_display()}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def running(self) -> bool:
+        return self.state in (ImportState.UPLOADED, ImportState.CHECKING, ImportState.WRITING)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("members/export/", imports.member_export, name="member_export"),
     path("members/import/", imports.member_import, name="member_import"),
     path("members/import/template/", imports.member_template, name="member_template"),
+    path("members/import/jobs/<int:job_id>/", imports.import_job, name="import_job"),
     path("members/village-groups/", members.village_groups, name="village_groups"),
     path("members/<int:member_id>/", members.member_detail, name="member_detail"),
     path("members/<int:member_id>/edit/", members.member_edit, name="member_edit"),

@@ -1,7 +1,9 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from associations.history import history_user
 from associations.models import Association, Member, User
 from associations.scoping import HouseholdScopedQuerySet
 
@@ -38,6 +40,7 @@ class GuaranteeGroup(models.Model):
     )
 
     objects = GuaranteeGroupQuerySet.as_manager()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("joint-liability group")
@@ -76,6 +79,8 @@ class GroupMembership(models.Model):
     role = models.CharField(_("role in the group"), max_length=10, choices=GroupRole.choices)
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("group membership")

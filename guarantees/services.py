@@ -7,13 +7,15 @@ unique index on active memberships that catches whatever slips past.
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from associations.authority import require_role
+from associations.history import history_by
 from associations.models import Association, Member, MemberStatus, Role, User
 from guarantees.exceptions import GuaranteeRuleError
 from guarantees.models import (
@@ -36,9 +38,7 @@ def _lock_members(members: Sequence[Member]) -> dict[int, Member]:
     return {m.pk: m for m in Member.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
 
-def _refuse_members_in_groups(
-    members: Sequence[Member], *, except_group: GuaranteeGroup | None = None
-) -> None:
+def _refuse_members_in_groups(members: Sequence[Member], *, except_group=None) -> None:
     busy = (
         GroupMembership.objects.filter(member__in=members, left_on__isnull=True)
         .exclude(group=except_group)
@@ -56,7 +56,7 @@ def _refuse_members_in_groups(
 def _insert_memberships(rows: list[GroupMembership]) -> None:
     try:
         with transaction.atomic():
-            GroupMembership.objects.bulk_create(rows)
+            bulk_create_with_history(rows, GroupMembership)
     except IntegrityError as error:
         # A concurrent request put one of these members into another group first.
         raise GuaranteeRuleError(
@@ -79,6 +79,7 @@ def _check_date(on: datetime.date) -> None:
         raise GuaranteeRuleError(_("The date cannot be in the future."), "future_date")
 
 
+@history_by
 @transaction.atomic
 def group_form(
     *,
@@ -142,11 +143,7 @@ def _current(group: GuaranteeGroup) -> list[GroupMembership]:
     )
 
 
-def _recheck(
-    memberships: list[GroupMembership],
-    rules: GroupRules,
-    extra: Iterable[tuple[str, Member]] = (),
-) -> None:
+def _recheck(memberships: list[GroupMembership], rules: GroupRules, extra=()) -> None:
     """Check the composition the group will have: current rows plus (role, member) pairs."""
     pairs = [(m.role, m.member) for m in memberships] + list(extra)
     composition_check(
@@ -171,6 +168,7 @@ def _membership_of(memberships: list[GroupMembership], member: Member) -> GroupM
     )
 
 
+@history_by
 @transaction.atomic
 def group_member_add(
     *,
@@ -203,6 +201,7 @@ def group_member_add(
     return membership
 
 
+@history_by
 @transaction.atomic
 def group_member_remove(
     *,
@@ -228,6 +227,7 @@ def group_member_remove(
     )
 
 
+@history_by
 @transaction.atomic
 def group_member_replace(
     *,
@@ -271,6 +271,7 @@ def group_member_replace(
     return membership
 
 
+@history_by
 @transaction.atomic
 def group_dissolve(
     *, group: GuaranteeGroup, by: User | None, on: datetime.date, reason: str
@@ -280,7 +281,10 @@ def group_dissolve(
     group = _lock_group(group, by=by)
     if on < group.formed_on:
         raise GuaranteeRuleError(_("A group cannot be dissolved before it was formed."), "date")
-    GroupMembership.objects.filter(group=group, left_on__isnull=True).update(left_on=on)
+    leaving = list(GroupMembership.objects.filter(group=group, left_on__isnull=True))
+    for membership in leaving:
+        membership.left_on = on
+    bulk_update_with_history(leaving, GroupMembership, ["left_on"], default_user=by)
     group.status = GroupStatus.DISSOLVED
     group.dissolved_on = on
     group.save(update_fields=["status", "dissolved_on"])

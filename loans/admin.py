@@ -47,4 +47,21 @@ class LoanAdmin(admin.ModelAdmin):
 
 
 admin.site.register(LoanPurpose)
-admin.site.register(LoanPolicy)
+
+
+@admin.register(LoanPolicy)
+class LoanPolicyAdmin(admin.ModelAdmin):
+    """Read-only: a policy is saved only through `policy_save` (the policy page), which refuses
+    widening a level above and records who saved it; `updated_by` is never typed by hand."""
+
+    list_display = ("scope_code", "area", "association", "updated_at", "updated_by")
+    search_fields = ("scope_code", "area__name", "association__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,7 +8,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from associations.history import history_user
 from associations.models import Area, Association, Member
 from associations.scoping import HouseholdScopedQuerySet, ScopedQuerySet
 from loans.domain.fees import FeeMethod
@@ -130,6 +132,9 @@ class LoanPolicy(models.Model):
     )
 
     objects = LoanPolicyQuerySet.as_manager()
+    # The purposes are not kept in the history rows (simple-history would add a row per
+    # add/remove); the values, who and when are.
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("loan policy")
@@ -204,10 +209,7 @@ class LoanPolicy(models.Model):
 
     @property
     def target(self) -> Area | Association:
-        if self.association is not None:
-            return self.association
-        assert self.area is not None  # loan_policy_exactly_one_target
-        return self.area
+        return self.association if self.association_id else self.area
 
 
 HALF_FEN = Value(Decimal("0.005"))

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from whitenoise.compress import Compressor
 
 from mutualaid.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
 from mutualaid.secret_key import secret_key_from_file
@@ -35,7 +34,6 @@ INSTALLED_APPS = [
     "guarantees",
     "loans",
     "reports",
-    "jobs",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,6 +48,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "health_check",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Names the logged-in user on every history row written during the request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "mutualaid.middleware.PermissionsPolicyMiddleware",
     "mutualaid.middleware.PrivateNoStoreMiddleware",
@@ -199,10 +200,6 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Only the hashed copies are served (and compressed); source maps are for developer tools and are
-# neither compressed nor worth the time it takes (echarts ships 33 MB of them).
-WHITENOISE_KEEP_ONLY_HASHED_FILES = True
-WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing root
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"] if TESTING else []
@@ -255,7 +252,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Features no page uses are switched off for every page (mutualaid.middleware).
-PERMISSIONS_POLICY: dict[str, list[str]] = {
+PERMISSIONS_POLICY = {
     feature: []
     for feature in (
         "accelerometer",
@@ -293,9 +290,6 @@ MEMBER_EXIT_GUARDS = [
     "loans.services.applications.member_exit_guard",
 ]
 MEMBER_REFUND_POSTER = "funds.services.member_refund_post"
-
-# A reminder run catches up the days since the last successful run, at most this many.
-REMINDER_CATCH_UP_DAYS = env_int("REMINDER_CATCH_UP_DAYS", 7)
 
 # Reminders and notices: "mutualaid.messaging.LogBackend" (default) or ".EmailBackend".
 MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "mutualaid.messaging.LogBackend")

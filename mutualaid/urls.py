@@ -6,9 +6,8 @@ from associations.views import areas as association_views
 from mutualaid.health import HealthView
 
 # The admin has no login form of its own: it sends people to the site's login, so the same
-# failed-login limit (ACCOUNT_RATE_LIMITS) guards both. Replacing the bound method is the point
-# (allauth documents it), hence the ignore.
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+# failed-login limit (ACCOUNT_RATE_LIMITS) guards both.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", association_views.home, name="home"),
@@ -17,7 +16,6 @@ urlpatterns = [
     path("", include("loans.urls")),
     path("funds/", include("funds.urls")),
     path("", include("reports.urls")),
-    path("", include("jobs.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

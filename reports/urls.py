@@ -1,10 +1,11 @@
 from django.urls import path
 
-from reports.views import dashboards, supervision
+from reports.views import audit, dashboards, supervision
 
 app_name = "reports"
 
 urlpatterns = [
+    path("audit/", audit.audit_log, name="audit"),
     path("reports/supervision/", supervision.archive, name="supervision_archive"),
     path("reports/supervision/<int:report_id>/", supervision.detail, name="supervision_detail"),
     path(

@@ -30,7 +30,21 @@ URL_KWARGS: dict[str, Callable] = {
     "loan_id": lambda world: _loan(world).pk,
     "repayment_id": lambda world: _loan(world).repayments.first().pk,
     "report_id": lambda world: _report(world).pk,
+    "job_id": lambda world: _import_job(world).pk,
 }
+
+
+def _import_job(world):
+    """A roster upload of the inside clerk (a stand-in file): only that clerk sees its page."""
+    from associations.models import ImportJob, ImportState
+
+    job, _created = ImportJob.objects.get_or_create(
+        association=world.inside.association,
+        kind="members",
+        by=world.inside.users["village_clerk"],
+        defaults={"file": "imports/scoping.xlsx", "state": ImportState.CHECKING},
+    )
+    return job
 
 
 def _report(world):
@@ -200,8 +214,26 @@ URL_ROLES: dict[str, set[str]] = {
         "county_office",
         "city_office",
     },
-    # Scheduled jobs (issue 11) run for every area at once: the station and the county office.
-    "jobs:job_list": {"township_station", "county_office"},
+    # Issue 9: a long import's progress is its clerk's; the audit trail is the auditor's and
+    # the county and city offices'.
+    "associations:import_job": {"village_clerk"},
+    # Issue 12: a household's own pages are its login's alone (no id of a household or loan in
+    # their URLs; a receipt is looked up among the household's own repayments); the clerk gives
+    # the activation code.
+    **dict.fromkeys(
+        [
+            "loans:member_schedule",
+            "loans:member_repayments",
+            "loans:member_receipt",
+            "loans:member_statement",
+            "loans:member_notices",
+            "loans:member_account",
+            "loans:member_logout_everywhere",
+        ],
+        {"member"},
+    ),
+    "associations:member_access": {"village_clerk"},
+    "reports:audit": {"auditor", "county_office", "city_office"},
 }
 
 

@@ -1,7 +1,6 @@
 """Writes of associations, their village groups (村民小组) and staff role assignments."""
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -62,7 +61,7 @@ def _check_households(total: int, poor: int) -> None:
 
 
 @transaction.atomic
-def association_update(*, association: Association, **fields: Any) -> Association:
+def association_update(*, association: Association, **fields) -> Association:
     allowed = {
         "name",
         "founded_on",
@@ -87,6 +86,15 @@ def association_update(*, association: Association, **fields: Any) -> Associatio
 
 @transaction.atomic
 def role_assign(*, user: User, role: str, area: Area) -> RoleAssignment:
+    role_check(role=role, area=area)
+    assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, area=area)
+    forget_scope(user)
+    return assignment
+
+
+def role_check(*, role: str, area: Area) -> None:
+    """A role is held only at its levels (ROLE_LEVELS): a village clerk at a village, never at
+    a county code. The admin's form asks this too."""
     if role not in Role.values:
         raise AssociationRuleError(_("Unknown role %(role)s.") % {"role": role}, "role")
     if area.level not in ROLE_LEVELS[role]:
@@ -99,6 +107,3 @@ def role_assign(*, user: User, role: str, area: Area) -> RoleAssignment:
             },
             "role_level",
         )
-    assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, area=area)
-    forget_scope(user)
-    return assignment

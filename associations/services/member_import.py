@@ -7,15 +7,17 @@ and the system in one query, and rows are written only when every row is good.
 """
 
 import datetime
+import io
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import IO
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, resources
-from import_export.formats.base_formats import XLSX
+from simple_history.utils import bulk_create_with_history
 
 from associations.authority import require_role
 from associations.exceptions import MemberRuleError
@@ -61,7 +63,7 @@ POVERTY_LABELS = {
     "相对贫困户": PovertyStatus.RELATIVELY_POOR,
     "一般户": PovertyStatus.GENERAL,
 }
-POVERTY_NAMES: dict[str, str] = {value: label for label, value in POVERTY_LABELS.items()}
+POVERTY_NAMES = {value: label for label, value in POVERTY_LABELS.items()}
 YES = {"是", "y", "yes", "1", "true", "√", "✓"}
 NO = {"否", "n", "no", "0", "false", ""}
 
@@ -99,28 +101,28 @@ class MemberResource(resources.ModelResource):
         self.full_id_numbers = full_id_numbers
         self.template = template
 
-    def get_export_fields(self, selected_fields: Any = None) -> list[Any]:
+    def get_export_fields(self, selected_fields=None):
         export = super().get_export_fields(selected_fields)
         if self.template:
             export = [f for f in export if f.column_name in HEADERS.values()]
         return export
 
-    def dehydrate_id_number(self, member: Member) -> str:
+    def dehydrate_id_number(self, member):
         return member.id_number if self.full_id_numbers else member.masked_id_number
 
-    def dehydrate_poverty_status(self, member: Member) -> str:
+    def dehydrate_poverty_status(self, member):
         return POVERTY_NAMES[member.poverty_status]
 
-    def dehydrate_is_party_member(self, member: Member) -> str:
+    def dehydrate_is_party_member(self, member):
         return "是" if member.is_party_member else "否"
 
-    def dehydrate_is_wealth_leader(self, member: Member) -> str:
+    def dehydrate_is_wealth_leader(self, member):
         return "是" if member.is_wealth_leader else "否"
 
-    def dehydrate_gender(self, member: Member) -> str:
+    def dehydrate_gender(self, member):
         return "男" if member.gender == "male" else "女"
 
-    def dehydrate_status(self, member: Member) -> str:
+    def dehydrate_status(self, member):
         return "在册" if member.status == MemberStatus.ACTIVE else "已退社"
 
 
@@ -144,14 +146,12 @@ def member_template() -> bytes:
     return workbook_bytes(book)
 
 
-def member_export(
-    *, members: QuerySet[Member], viewer: User | None, full_id_numbers: bool
-) -> bytes:
+def member_export(*, members, viewer: User | None, full_id_numbers: bool) -> bytes:
     """The roster as Excel. Full ID numbers only when the caller allows it; each is recorded."""
-    rows = list(members.select_related("village_group"))
+    members = list(members.select_related("village_group"))
     if full_id_numbers and viewer is not None:
-        IdNumberView.objects.bulk_create(IdNumberView(member=m, viewer=viewer) for m in rows)
-    dataset = MemberResource(full_id_numbers=full_id_numbers).export(queryset=rows)
+        IdNumberView.objects.bulk_create(IdNumberView(member=m, viewer=viewer) for m in members)
+    dataset = MemberResource(full_id_numbers=full_id_numbers).export(queryset=members)
     return dataset_xlsx(dataset)
 
 
@@ -165,17 +165,47 @@ class BadFile(MemberRuleError):
 
 def read_rows(content: bytes) -> list[tuple[int, dict]]:
     """(line, {header: value}) for every non-empty row of the first sheet."""
+    return list(iter_rows(io.BytesIO(content)))
+
+
+def iter_rows(source: IO[bytes]) -> Iterator[tuple[int, dict]]:
+    """The rows of `read_rows`, one at a time: openpyxl's read-only mode keeps only the row
+    being read in memory, so a 100,000-row roster is never held whole."""
+    import openpyxl
+
     try:
-        dataset = XLSX().create_dataset(content)
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        rows = book.active.iter_rows(values_only=True)
+        headers = [str(h or "").strip() for h in next(rows)]
     except Exception as error:  # openpyxl raises many kinds on a broken upload
         raise BadFile(type(error).__name__) from error
-    headers = [str(h or "").strip() for h in dataset.headers or []]
-    rows = []
-    for index, values in enumerate(dataset, start=2):
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue
-        rows.append((index, dict(zip(headers, values, strict=False))))
-    return [(1, {"__headers__": headers}), *rows]
+    try:
+        yield 1, {"__headers__": headers}
+        for index, values in enumerate(rows, start=2):
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            yield index, dict(zip(headers, values, strict=False))
+    finally:
+        book.close()
+
+
+def count_rows(source: IO[bytes]) -> int:
+    """Rows below the header, from the sheet's stated size (read without loading the rows);
+    counted one by one when the file does not state it."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except Exception as error:
+        raise BadFile(type(error).__name__) from error
+    try:
+        sheet = book.active
+        if sheet.max_row is None:
+            sheet.reset_dimensions()
+            return max(0, sum(1 for _row in sheet.iter_rows(values_only=True)) - 1)
+        return max(0, sheet.max_row - 1)
+    finally:
+        book.close()
 
 
 @dataclass
@@ -198,7 +228,7 @@ class MemberImportError(MemberRuleError):
         self.report = report
 
 
-def cell_text(value: object) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -206,7 +236,7 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _int(value: object, label: str) -> int:
+def _int(value, label: str) -> int:
     text = cell_text(value)
     if not text.isdigit():
         raise MemberRuleError(
@@ -217,7 +247,7 @@ def _int(value: object, label: str) -> int:
     return int(text)
 
 
-def _bool(value: object, label: str) -> bool:
+def _bool(value, label: str) -> bool:
     text = cell_text(value).lower()
     if text in YES:
         return True
@@ -229,7 +259,7 @@ def _bool(value: object, label: str) -> bool:
     )
 
 
-def cell_date(value: object, label: str) -> datetime.date:
+def cell_date(value, label: str) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -247,7 +277,7 @@ def cell_date(value: object, label: str) -> datetime.date:
     )
 
 
-def _money(value: object, label: str) -> Decimal:
+def _money(value, label: str) -> Decimal:
     text = cell_text(value).replace(",", "")
     try:
         amount = Decimal(text)
@@ -296,14 +326,30 @@ def _parse_row(raw: dict, groups: dict[str, VillageGroup]) -> dict:
     }
 
 
+# How often a long import reports how far it got (ImportJob.rows_done).
+PROGRESS_EVERY = 500
+
+
 def members_import(
-    *, association: Association, rows: list[tuple[int, dict]], by: User, dry_run: bool
+    *,
+    association: Association,
+    rows: Iterable[tuple[int, dict]],
+    by: User | None,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Check every row; write all of them or none. Raises MemberImportError listing bad rows.
-    Only the clerk of the association's village imports (a role held elsewhere does not count)."""
+    Only the clerk of the association's village imports (a role held elsewhere does not count).
+    `progress`, when given, is told every PROGRESS_EVERY rows how many rows were checked."""
     require_role(by, MEMBER_KEEPERS, association.area_id, error=MemberRuleError)
     report = ImportReport()
-    headers = rows[0][1].get("__headers__", []) if rows and rows[0][0] == 1 else list(HEADERS)
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is not None and first[0] == 1:
+        headers = first[1].get("__headers__", [])
+    else:
+        headers = list(HEADERS)
+        rows = itertools.chain([first] if first is not None else [], rows)
     missing = [h for h in HEADERS.values() if h not in headers]
     if missing:
         report.errors.append(
@@ -312,9 +358,9 @@ def members_import(
         raise MemberImportError(report)
     groups = {g.name: g for g in VillageGroup.objects.filter(association=association)}
     first_line: dict[str, int] = {}
-    for line, raw in rows:
-        if line == 1 and "__headers__" in raw:
-            continue
+    for done, (line, raw) in enumerate(rows, start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
         try:
             clean = member_check(association=association, fields=_parse_row(raw, groups))
         except MemberRuleError as error:
@@ -368,14 +414,15 @@ def _check_against_system(association: Association, report: ImportReport) -> Non
 
 
 @transaction.atomic
-def _write(association: Association, rows: list[dict], by: User) -> int:
+def _write(association: Association, rows: list[dict], by: User | None) -> int:
     members = [
         Member(association=association, **{k: v for k, v in row.items() if k != "line"})
         for row in rows
     ]
     try:
         with transaction.atomic():
-            Member.objects.bulk_create(members, batch_size=1000)
+            # The history rows (who, when, every value) are written with the members.
+            bulk_create_with_history(members, Member, batch_size=1000, default_user=by)
     except IntegrityError as error:
         raise MemberRuleError(
             _("Another user registered one of these households meanwhile; check again."),

@@ -2,23 +2,16 @@
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, NoReturn
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from associations.authority import require_role
-from associations.models import Area, AreaLevel, Association, Role, User
+from associations.history import history_by
+from associations.models import Area, AreaLevel, Association, Role
 from loans.domain.fees import FeeMethod
-from loans.domain.policy_rules import (
-    POLICY_FIELDS,
-    EffectivePolicy,
-    PolicyLayer,
-    combine,
-    contradictions,
-    widenings,
-)
+from loans.domain.policy_rules import POLICY_FIELDS, PolicyLayer, combine, contradictions, widenings
 from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS
 from loans.exceptions import LoanRuleError
 from loans.models import LoanPolicy, LoanPurpose
@@ -41,13 +34,11 @@ AT_LEAST_ONE = (
 
 
 def _label(name: str) -> str:
-    field = LoanPolicy._meta.get_field(name)
-    assert isinstance(field, models.Field)  # the policy's limits are plain columns
-    return capfirst(str(field.verbose_name))
+    return capfirst(str(LoanPolicy._meta.get_field(name).verbose_name))
 
 
-def _check_own_values(values: Mapping[str, Any]) -> None:
-    def refuse(name: str, rule: str) -> NoReturn:
+def _check_own_values(values: Mapping[str, object]) -> None:
+    def refuse(name: str, rule: str):
         raise LoanRuleError(
             _("%(limit)s: %(rule)s") % {"limit": _label(name), "rule": rule}, f"range_{name}"
         )
@@ -77,7 +68,7 @@ def _check_own_values(values: Mapping[str, Any]) -> None:
         refuse("fee_method", _("is not a known method."))
 
 
-def _refuse_widening(layer: PolicyLayer, inherited: EffectivePolicy) -> None:
+def _refuse_widening(layer: PolicyLayer, inherited) -> None:
     found = widenings(inherited, layer)
     if not found:
         return
@@ -98,12 +89,13 @@ def _refuse_widening(layer: PolicyLayer, inherited: EffectivePolicy) -> None:
     )
 
 
+@history_by
 @transaction.atomic
 def policy_save(
     *,
     target: Area | Association,
-    by: User,
-    values: Mapping[str, Any],
+    by,
+    values: Mapping[str, object],
     purposes: Iterable[LoanPurpose] = (),
 ) -> LoanPolicy:
     """Create or replace the policy of an area or association; empty values inherit.
@@ -144,9 +136,8 @@ def policy_save(
         raise LoanRuleError(_("At least one purpose must stay allowed."), "no_purposes")
 
     target_field = "association" if isinstance(target, Association) else "area"
-    lookup: dict[str, Any] = {target_field: target}
     policy, _created = LoanPolicy.objects.update_or_create(
-        **lookup,
+        **{target_field: target},
         defaults={
             **values,
             "scope_code": selectors.target_code(target),
