@@ -76,7 +76,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("mobile",)}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (None, {"fields": ("mobile",)}))
     list_display = ("username", "last_name", "first_name", "mobile", "is_active", "is_superuser")
     search_fields = ("username", "first_name", "last_name", "mobile")
     inlines = [RoleAssignmentInline]

@@ -5,6 +5,7 @@ The import checks every group against the composition rule and every member agai
 system, and forms all groups or none, through `group_form`.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -75,7 +76,7 @@ def group_export(*, groups, full_id_numbers: bool) -> bytes:
 class PlannedGroup:
     name: str
     line: int
-    formed_on: object = None
+    formed_on: datetime.date
     leaders: list = field(default_factory=list)
     households: list = field(default_factory=list)
 

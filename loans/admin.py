@@ -28,8 +28,7 @@ class LoanAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Check loans receivable against the loans"))
     def check_ledger(self, request, queryset):
         associations = Association.objects.filter(loans__in=queryset).distinct()
-        problems = [(a, ledger_mismatches(a)) for a in associations]
-        problems = [(a, m) for a, m in problems if m]
+        problems = [(a, m) for a in associations if (m := ledger_mismatches(a))]
         for association, (ledger, loans) in problems:
             messages.error(
                 request,
