@@ -4,16 +4,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import MemberStatus, OtherLoanKind, PovertyStatus, VillageGroup
+from mutualaid.forms import (
+    MAX_ID,
+    DateInput,
+    FutureDateField,
+    IdempotentForm,
+    PastDateField,
+    bounded_integer,
+)
 from mutualaid.money import money_form_field
 
-
-class DateInput(forms.DateInput):
-    """A native date picker; it only understands ISO dates, whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format=None):
-        super().__init__(attrs, format or "%Y-%m-%d")
+__all__ = ["DateInput"]  # other apps' forms import the date picker from here
 
 
 class MemberForm(forms.Form):
@@ -28,7 +29,7 @@ class MemberForm(forms.Form):
     poverty_status = forms.ChoiceField(label=_("Poverty status"), choices=PovertyStatus.choices)
     is_party_member = forms.BooleanField(label=_("Party member"), required=False)
     is_wealth_leader = forms.BooleanField(label=_("Wealth leader"), required=False)
-    joined_on = forms.DateField(label=_("Joined on"), widget=DateInput)
+    joined_on = PastDateField(label=_("Joined on"))
     contribution_paid = money_form_field(_("Contribution paid (yuan)"))
 
     def __init__(self, *args, association, **kwargs):
@@ -36,22 +37,26 @@ class MemberForm(forms.Form):
         self.fields["village_group"].queryset = VillageGroup.objects.filter(association=association)
 
 
+class MemberCreateForm(IdempotentForm, MemberForm):
+    """Registering a household: safe to submit twice."""
+
+
 class MemberExitForm(forms.Form):
-    on = forms.DateField(label=_("Exit date"), widget=DateInput)
+    on = FutureDateField(label=_("Exit date"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
     refund = forms.BooleanField(
         label=_("Refund the member's contribution"), required=False, initial=True
     )
 
 
-class OtherLoanForm(forms.Form):
+class OtherLoanForm(IdempotentForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=OtherLoanKind.choices)
     lender = forms.CharField(label=_("Lender"), max_length=100)
     amount = money_form_field(_("Amount (yuan)"), min_value=None)
-    due_on = forms.DateField(label=_("Due on"), widget=DateInput)
+    due_on = FutureDateField(label=_("Due on"))
 
 
-class VillageGroupForm(forms.Form):
+class VillageGroupForm(IdempotentForm):
     name = forms.CharField(label=_("Name"), max_length=30)
 
 
@@ -68,7 +73,7 @@ class MemberFilterForm(forms.Form):
             ("no", _("Not party members")),
         ],
     )
-    village_group = forms.IntegerField(required=False)
+    village_group = bounded_integer(required=False, min_value=1, max_value=MAX_ID)
     status = forms.ChoiceField(
         required=False, choices=[("", _("Any status")), *MemberStatus.choices]
     )

@@ -567,3 +567,24 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.state in (ImportState.UPLOADED, ImportState.CHECKING, ImportState.WRITING)
+
+
+class IdempotencyKey(models.Model):
+    """A form's one-time key, claimed by the first submit that writes (unique per user), with
+    what that submit created; a second submit with the same key is shown that object."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.key}"

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from associations.idempotency import idempotent
 from associations.models import Role
 from associations.scoping import get_visible_or_404, user_roles
 from associations.services.audit import export_record
@@ -248,11 +249,14 @@ def capital_new(request, book_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.capital_receive(book=book, by=request.user, **data)
+            with idempotent(request.user, form.claim_key) as claim:
+                claim.first or claim.created(
+                    services.capital_receive(book=book, by=request.user, **data)
+                )
         except FundsRuleError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("The capital is recorded."))
+            claim.tell(request, _("The capital is recorded."))
             return redirect("funds:book_detail", book_id=book.pk)
     return render(
         request,
@@ -269,11 +273,14 @@ def expense_list(request, book_id: int):
         form = ExpenseForm(request.POST or None, initial={"spent_on": timezone.localdate()})
         if request.method == "POST" and form.is_valid():
             try:
-                services.expense_record(book=book, by=request.user, **form.cleaned_data)
+                with idempotent(request.user, form.claim_key) as claim:
+                    claim.first or claim.created(
+                        services.expense_record(book=book, by=request.user, **form.cleaned_data)
+                    )
             except FundsRuleError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, _("The expense is recorded and awaits approval."))
+                claim.tell(request, _("The expense is recorded and awaits approval."))
                 return redirect("funds:expense_list", book_id=book.pk)
     elif request.method == "POST":
         raise Http404
@@ -362,6 +369,8 @@ def book_close(request, book_id: int):
 @login_required
 def surplus(request, book_id: int, year: int):
     """The year's surplus, its proposed split and the statement for public posting."""
+    if not 2000 <= year <= timezone.localdate().year + 1:
+        raise Http404
     book = _book(request, book_id)
     allocation = (
         SurplusAllocation.objects.filter(book=book, year=year)
@@ -430,11 +439,14 @@ def transfers(request, book_id: int):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                services.transfer_request(pool=book, by=request.user, **form.cleaned_data)
+                with idempotent(request.user, form.claim_key) as claim:
+                    claim.first or claim.created(
+                        services.transfer_request(pool=book, by=request.user, **form.cleaned_data)
+                    )
             except FundsRuleError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, _("The transfer awaits the office's approval."))
+                claim.tell(request, _("The transfer awaits the office's approval."))
                 return redirect("funds:transfers", book_id=book.pk)
     elif request.method == "POST":
         raise Http404

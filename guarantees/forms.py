@@ -1,14 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from associations.forms import DateInput
+from mutualaid.forms import FutureDateField, IdempotentForm, PastDateField
 
 
-class GroupFormForm(forms.Form):
+class GroupFormForm(IdempotentForm):
     name = forms.CharField(label=_("Group name"), max_length=50)
-    formed_on = forms.DateField(label=_("Formed on"), widget=DateInput)
+    formed_on = PastDateField(label=_("Formed on"))
 
 
 class GroupChangeForm(forms.Form):
-    on = forms.DateField(label=_("Effective on"), widget=DateInput)
+    on = FutureDateField(label=_("Effective on"))
     reason = forms.CharField(label=_("Reason"), max_length=200)

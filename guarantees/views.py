@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from associations.exceptions import AssociationRuleError
+from associations.idempotency import idempotent
 from associations.models import Member, MemberStatus, PovertyStatus, Role
 from associations.scoping import get_visible_or_404, user_roles
 from associations.services.audit import export_record
@@ -120,18 +121,21 @@ def group_create(request):
     leaders, households = _picker_state(request, association) if data else ([], [])
     if submitting and form.is_valid():
         try:
-            group = services.group_form(
-                association=association,
-                name=form.cleaned_data["name"],
-                formed_on=form.cleaned_data["formed_on"],
-                leaders=leaders,
-                households=households,
-                by=request.user,
-            )
+            with idempotent(request.user, form.claim_key) as claim:
+                group = claim.first or claim.created(
+                    services.group_form(
+                        association=association,
+                        name=form.cleaned_data["name"],
+                        formed_on=form.cleaned_data["formed_on"],
+                        leaders=leaders,
+                        households=households,
+                        by=request.user,
+                    )
+                )
         except (GuaranteeRuleError, AssociationRuleError) as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Group %(name)s formed.") % {"name": group.name})
+            claim.tell(request, _("Group %(name)s formed.") % {"name": group.name})
             return redirect("guarantees:group_detail", group_id=group.pk)
     chosen_ids = {m.pk for m in leaders + households}
     query, poverty, candidates = _candidates(request, association, chosen_ids)

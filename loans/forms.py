@@ -1,15 +1,21 @@
 """Forms of the loans app: they validate shape (numbers, dates, choices); the rules live in the
 services."""
 
+import datetime
+from decimal import Decimal
+
 from django import forms
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
-from associations.forms import DateInput
-from loans.domain.schedules import ScheduleKind
+from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS, ScheduleKind
 from loans.models import GuaranteeKind, LoanPolicy, LoanPurpose
 from loans.services.policy import VALUE_FIELDS
+from mutualaid.forms import FutureDateField, IdempotentForm, MoneyField, PastDateField
 from mutualaid.money import money_form_field
+
+# More rows than a two-year term has months is no schedule a clerk means to type.
+MAX_CUSTOM_ROWS = 2 * ABSOLUTE_MAX_TERM_MONTHS
 
 SWITCH_CHOICES = [("", _("inherit")), ("true", _("on")), ("false", _("off"))]
 
@@ -36,9 +42,11 @@ class PolicyForm(forms.Form):
             field.required = False
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(IdempotentForm):
     amount = money_form_field(_("Amount (yuan)"))
-    term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, initial=12)
+    term_months = forms.IntegerField(
+        label=_("Term (months)"), min_value=1, max_value=ABSOLUTE_MAX_TERM_MONTHS, initial=12
+    )
     purpose = forms.ModelChoiceField(label=_("Purpose"), queryset=LoanPurpose.objects.all())
     schedule_kind = forms.ChoiceField(label=_("Repayment schedule"), choices=ScheduleKind.choices)
     custom_rows = forms.CharField(
@@ -60,36 +68,52 @@ class ApplicationForm(forms.Form):
         self.fields["guarantor"].queryset = guarantors
         self.fields["placement"].queryset = placements
 
-    def clean_custom_rows(self):
-        import datetime
-        from decimal import Decimal, InvalidOperation
-
+    def clean_custom_rows(self) -> list[tuple[datetime.date, Decimal]]:
+        """Each line a plausible date and a positive amount in yuan and fen; whether the rows
+        make a schedule for this loan is the service's rule (checked at every step)."""
+        lines = [line for line in self.cleaned_data["custom_rows"].splitlines() if line.strip()]
+        if len(lines) > MAX_CUSTOM_ROWS:
+            raise forms.ValidationError(
+                _("A custom schedule has at most %(n)s instalments."),
+                params={"n": MAX_CUSTOM_ROWS},
+            )
+        day_field = FutureDateField()
+        amount_field = MoneyField(min_value=Decimal("0.01"))
         rows = []
-        for number, line in enumerate(self.cleaned_data["custom_rows"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                day, amount = line.split()
-                rows.append((datetime.date.fromisoformat(day), Decimal(amount)))
-            except (ValueError, InvalidOperation):
+        for number, line in enumerate(lines, start=1):
+            parts = line.split()
+            if len(parts) != 2:
                 raise forms.ValidationError(
                     _("Line %(n)s is not “YYYY-MM-DD amount”."), params={"n": number}
+                )
+            try:
+                rows.append((day_field.clean(parts[0]), amount_field.clean(parts[1])))
+            except forms.ValidationError as error:
+                raise forms.ValidationError(
+                    _("Line %(n)s: %(problem)s"),
+                    params={"n": number, "problem": " ".join(error.messages)},
                 ) from None
         return rows
 
 
-class RepaymentForm(forms.Form):
-    amount = money_form_field(_("Amount received (yuan)"))
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput)
-    token = forms.CharField(widget=forms.HiddenInput)
+class RepaymentForm(IdempotentForm):
+    amount = money_form_field(_("Amount received (yuan)"), min_value=Decimal("0.01"))
+    paid_on = PastDateField(label=_("Paid on"))
+
+    def ask_confirmation(self) -> None:
+        """Show the box that confirms a second identical repayment (see repayment_record)."""
+        self.fields["confirm_duplicate"] = forms.BooleanField(
+            label=_("Yes, this is a second payment of the same amount on the same day"),
+            required=False,
+        )
 
 
 class ActionForm(forms.Form):
     """The few fields the committee, board and station actions need; each uses its own."""
 
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
-    on = forms.DateField(label=_("Date"), widget=DateInput, required=False)
-    new_maturity = forms.DateField(label=_("New maturity"), widget=DateInput, required=False)
+    on = FutureDateField(label=_("Date"), required=False)
+    new_maturity = FutureDateField(label=_("New maturity"), required=False)
     into = forms.ChoiceField(
         label=_("Paid out from"),
         required=False,

@@ -37,11 +37,11 @@ def money_field(verbose_name: StrOrPromise, *, null: bool = False, **options: An
 
 
 def money_form_field(label: StrOrPromise, **options: Any) -> forms.DecimalField:
-    """A form field of yuan, not negative unless `min_value` says otherwise."""
-    options.setdefault("min_value", 0)
-    return forms.DecimalField(
-        label=label, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **options
-    )
+    """A form field of yuan (mutualaid.forms.MoneyField): finite, two places, within bounds,
+    not negative unless `min_value` says otherwise."""
+    from mutualaid.forms import MoneyField
+
+    return MoneyField(label=label, **options)
 
 
 def to_fen(amount: Decimal | int | str) -> Decimal:

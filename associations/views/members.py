@@ -13,12 +13,14 @@ from django.views.decorators.http import require_http_methods
 from associations import selectors
 from associations.exceptions import AssociationRuleError
 from associations.forms import (
+    MemberCreateForm,
     MemberExitForm,
     MemberFilterForm,
     MemberForm,
     OtherLoanForm,
     VillageGroupForm,
 )
+from associations.idempotency import idempotent
 from associations.models import (
     Member,
     MemberStatus,
@@ -119,16 +121,19 @@ def member_create(request):
     association = clerk_association(request)
     if association is None:
         raise Http404
-    form = MemberForm(request.POST or None, association=association)
+    form = MemberCreateForm(request.POST or None, association=association)
     if request.method == "POST" and form.is_valid():
         try:
-            member = members.member_create(
-                association=association, by=request.user, **_member_fields(form)
-            )
+            with idempotent(request.user, form.claim_key) as claim:
+                member = claim.first or claim.created(
+                    members.member_create(
+                        association=association, by=request.user, **_member_fields(form)
+                    )
+                )
         except AssociationRuleError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Member %(name)s registered.") % {"name": member.name})
+            claim.tell(request, _("Member %(name)s registered.") % {"name": member.name})
             return redirect("associations:member_detail", member_id=member.pk)
     return render(
         request,
@@ -194,8 +199,11 @@ def member_other_loans(request, member_id: int):
                 messages.success(request, _("The loan record is removed."))
                 return redirect("associations:member_other_loans", member_id=member.pk)
             if form.is_valid():
-                members.other_loan_add(member=member, by=request.user, **form.cleaned_data)
-                messages.success(request, _("The loan is recorded."))
+                with idempotent(request.user, form.claim_key) as claim:
+                    claim.first or claim.created(
+                        members.other_loan_add(member=member, by=request.user, **form.cleaned_data)
+                    )
+                claim.tell(request, _("The loan is recorded."))
                 return redirect("associations:member_other_loans", member_id=member.pk)
         except AssociationRuleError as error:
             form.add_error(None, error.message)
@@ -215,13 +223,16 @@ def village_groups(request):
     form = VillageGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            members.village_group_create(
-                association=association, name=form.cleaned_data["name"], by=request.user
-            )
+            with idempotent(request.user, form.claim_key) as claim:
+                claim.first or claim.created(
+                    members.village_group_create(
+                        association=association, name=form.cleaned_data["name"], by=request.user
+                    )
+                )
         except AssociationRuleError as error:
             form.add_error("name", error.message)
         else:
-            messages.success(request, _("Village group added."))
+            claim.tell(request, _("Village group added."))
             return redirect("associations:village_groups")
     groups = VillageGroup.objects.filter(association=association)
     return render(

@@ -112,7 +112,7 @@ def custom(
     maturity = maturity_date(disbursed_on, term_months)
     previous = disbursed_on
     for number, (due_on, amount) in enumerate(rows, start=1):
-        if amount <= ZERO or amount != to_fen(amount):
+        if not amount.is_finite() or amount <= ZERO or amount != to_fen(amount):
             raise LoanRuleError(
                 gettext("Instalment %(n)s: the amount must be positive, in yuan and fen.")
                 % {"n": number},
@@ -139,6 +139,23 @@ def custom(
             "row_sum",
         )
     return tuple(Instalment(due_on, amount) for due_on, amount in rows)
+
+
+def stored_rows(stored: list[list[str]] | None) -> list[tuple[datetime.date, Decimal]]:
+    """The custom rows as a loan keeps them (`[["2026-05-01", "1500.00"], ...]`), parsed; a row
+    that is no date and amount is refused like a row typed wrong."""
+    rows = []
+    for number, row in enumerate(stored or [], start=1):
+        try:
+            day, amount = row
+            rows.append((datetime.date.fromisoformat(day), Decimal(amount)))
+        except (TypeError, ValueError, ArithmeticError):
+            raise LoanRuleError(
+                gettext("Instalment %(n)s: the amount must be positive, in yuan and fen.")
+                % {"n": number},
+                "row_amount",
+            ) from None
+    return rows
 
 
 def build(

@@ -2,20 +2,22 @@
 rejection, withdrawal and the waitlist. Every status change goes through `loan_transition`."""
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.models import Association, Member, PovertyStatus
+from associations.models import Association, Member, PovertyStatus, User
+from guarantees.models import GuaranteeGroup, Placement
 from loans.domain import schedules
 from loans.exceptions import LoanRuleError
 from loans.models import GuaranteeKind, Loan, LoanPurpose
 from loans.selectors.loans import lendable_cash
 from loans.selectors.policy import effective_policy
-from loans.services.eligibility import eligibility_check
+from loans.services.eligibility import eligibility_check, schedule_check
 from loans.services.transitions import loan_lock, loan_lock_for, loan_transition
 from loans.workflow import ACTIVE_STATUSES, LoanStatus, authorize, waitlist_resume_status
 from mutualaid.money import to_fen
@@ -33,18 +35,18 @@ def loan_apply(
     purpose: LoanPurpose,
     schedule_kind: str,
     guarantee_kind: str,
-    by,
-    group=None,
-    guarantor=None,
-    placement=None,
-    custom_rows=None,
+    by: User,
+    group: GuaranteeGroup | None = None,
+    guarantor: Member | None = None,
+    placement: Placement | None = None,
+    custom_rows: Iterable[tuple[datetime.date, Decimal]] | None = None,
     expected_income: Decimal | None = None,
 ) -> Loan:
     """The clerk's draft. Shape is checked here, the rules at submit."""
     authorize(by, "apply", area_code=association.area_id)
     if member.association_id != association.pk:
         raise LoanRuleError(_("The borrower is not a member of this association."), "not_member")
-    targets = {
+    targets: dict[str, object] = {
         GuaranteeKind.GROUP: group,
         GuaranteeKind.PERSONAL: guarantor,
         GuaranteeKind.PLACEMENT: placement,
@@ -62,8 +64,8 @@ def loan_apply(
         )
     if to_fen(amount) <= 0:
         raise LoanRuleError(_("The amount must be more than zero."), "amount")
-    rows = [[str(d), str(to_fen(a))] for d, a in (custom_rows or [])]
-    return Loan.objects.create(
+    rows = [[str(d), str(a)] for d, a in (custom_rows or [])]
+    loan = Loan(
         association=association,
         member=member,
         amount=to_fen(amount),
@@ -78,9 +80,13 @@ def loan_apply(
         guarantor=guarantor if guarantee_kind == GuaranteeKind.PERSONAL else None,
         placement=placement if guarantee_kind == GuaranteeKind.PLACEMENT else None,
     )
+    schedule_check(loan, on=timezone.localdate())
+    loan.custom_rows = [[day, str(to_fen(amount))] for day, amount in rows]
+    loan.save()
+    return loan
 
 
-def _waitlist_or(loan: Loan, to: str, by, reason: str = "") -> Loan:
+def _waitlist_or(loan: Loan, to: str, by: User, reason: str = "") -> Loan:
     """Move on to `to`, or wait for funds (unmet demand) when lendable cash does not cover it.
     A submitted application waits as submitted; an approval waits at the committee's stage."""
     if lendable_cash(loan.association, excluding=loan) >= loan.amount:
@@ -94,7 +100,7 @@ def _waitlist_or(loan: Loan, to: str, by, reason: str = "") -> Loan:
 
 
 @transaction.atomic
-def loan_submit(*, loan: Loan, by) -> Loan:
+def loan_submit(*, loan: Loan, by: User) -> Loan:
     loan = loan_lock_for(loan, by=by, action="submit")
     eligibility_check(loan, on=timezone.localdate())
     loan.submitted_by = by
@@ -106,13 +112,14 @@ def loan_submit(*, loan: Loan, by) -> Loan:
 
 
 @transaction.atomic
-def loan_board_review(*, loan: Loan, by, reason: str = "") -> Loan:
+def loan_board_review(*, loan: Loan, by: User, reason: str = "") -> Loan:
     loan = loan_lock_for(loan, by=by, action="review")
+    schedule_check(loan, on=timezone.localdate())
     return loan_transition(loan=loan, to=S.BOARD_REVIEWED, by=by, reason=reason)
 
 
 @transaction.atomic
-def loan_approve(*, loan: Loan, by, on: datetime.date | None = None) -> Loan:
+def loan_approve(*, loan: Loan, by: User, on: datetime.date | None = None) -> Loan:
     """The township committee approves; the public notice starts at once."""
     loan = loan_lock_for(loan, by=by, action="approve")
     on = on or timezone.localdate()
@@ -137,7 +144,7 @@ def loan_approve(*, loan: Loan, by, on: datetime.date | None = None) -> Loan:
 
 
 @transaction.atomic
-def loan_reject(*, loan: Loan, by, reason: str) -> Loan:
+def loan_reject(*, loan: Loan, by: User, reason: str) -> Loan:
     if not reason.strip():
         raise LoanRuleError(_("Give the reason for the rejection."), "reason")
     return loan_transition(
@@ -146,7 +153,7 @@ def loan_reject(*, loan: Loan, by, reason: str) -> Loan:
 
 
 @transaction.atomic
-def loan_withdraw(*, loan: Loan, by, reason: str = "") -> Loan:
+def loan_withdraw(*, loan: Loan, by: User, reason: str = "") -> Loan:
     """The household or the clerk withdraws an application not yet paid out."""
     return loan_transition(
         loan=loan_lock_for(loan, by=by, action="withdraw"), to=S.WITHDRAWN, by=by, reason=reason
@@ -154,7 +161,7 @@ def loan_withdraw(*, loan: Loan, by, reason: str = "") -> Loan:
 
 
 @transaction.atomic
-def loan_object(*, loan: Loan, by, reason: str) -> Loan:
+def loan_object(*, loan: Loan, by: User, reason: str) -> Loan:
     """An objection during the public notice sends the application back to the committee."""
     loan = loan_lock_for(loan, by=by, action="object")
     if loan.status != S.IN_NOTICE:
@@ -181,11 +188,11 @@ def notices_expire(*, today: datetime.date) -> int:
     return moved
 
 
-def waitlist_release(*, association: Association, by=None) -> int:
+def waitlist_release(*, association: Association, by: User | None = None) -> int:
     """When cash comes back, waiting applications move on in order: oldest first, or
     registered-poor households first when the policy says so (`poor_first`)."""
     moved = 0
-    waiting = Loan.objects.filter(association=association, status=S.WAITLISTED)
+    waiting: QuerySet[Loan] = Loan.objects.filter(association=association, status=S.WAITLISTED)
     order = ["created_at", "pk"]
     if effective_policy(association).poor_first:
         waiting = waiting.annotate(

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from associations.models import User
 from funds.journal import Cr, Dr, book_for_association, journal_post
-from funds.models import EntryKind
+from funds.models import EntryKind, JournalEntry
 from funds.selectors import balances_by_key
 from loans.domain import schedules
 from loans.domain.allocation import Payment, allocate, replay
@@ -31,7 +32,7 @@ S = LoanStatus
 
 
 @transaction.atomic
-def loan_disburse(*, loan: Loan, by, on: datetime.date, into: str = "cash") -> Loan:
+def loan_disburse(*, loan: Loan, by: User, on: datetime.date, into: str = "cash") -> Loan:
     """Pay the loan out: the schedule is built and Dr loans receivable / Cr cash or bank."""
     loan = loan_lock_for(loan, by=by, action="disburse")
     if loan.status != S.READY:
@@ -47,7 +48,7 @@ def loan_disburse(*, loan: Loan, by, on: datetime.date, into: str = "cash") -> L
             by=by,
             reason=_("Not enough lendable cash: waiting for funds."),
         )
-    rows = [(datetime.date.fromisoformat(d), Decimal(a)) for d, a in loan.custom_rows]
+    rows = schedules.stored_rows(loan.custom_rows)
     plan = schedules.build(
         kind=loan.schedule_kind,
         principal=loan.amount,
@@ -74,13 +75,25 @@ def loan_disburse(*, loan: Loan, by, on: datetime.date, into: str = "cash") -> L
     return loan
 
 
+# A repayment of the same amount on the same day recorded this recently is probably the same
+# money entered twice (Back, then save again): it needs the clerk's explicit confirmation.
+DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
+
+
 @transaction.atomic
 def repayment_record(
-    *, loan: Loan, amount: Decimal, paid_on: datetime.date, by, token: str
+    *,
+    loan: Loan,
+    amount: Decimal,
+    paid_on: datetime.date,
+    by: User,
+    token: str,
+    confirmed: bool = False,
 ) -> Repayment:
     """Record a cash repayment: overdue fee → usage fee → principal, oldest first. The loan
     row is locked, so two clerks paying at once are applied one after the other; the form's
-    one-time token is checked under that lock, so a form sent twice records once."""
+    one-time token is checked under that lock, so a form sent twice records once. One equal to
+    a repayment recorded in the last ten minutes needs `confirmed`."""
     loan = loan_lock_for(loan, by=by, action="repay")
     existing = Repayment.objects.filter(token=token).first()
     if existing is not None:  # the same form submitted twice
@@ -89,6 +102,7 @@ def repayment_record(
         return existing
     if loan.status not in LENT_STATUSES:
         raise LoanRuleError(_("This loan takes no repayments."), "not_lent")
+    assert loan.disbursed_on is not None  # every lent loan was disbursed
     if paid_on > timezone.localdate() or paid_on < loan.disbursed_on:
         raise LoanRuleError(
             _("The payment date must lie between the disbursement and today."), "paid_on"
@@ -102,6 +116,15 @@ def repayment_record(
             )
             % {"date": last.paid_on},
             "back_dated",
+        )
+    if not confirmed and _recent_twin(loan, amount=amount, paid_on=paid_on):
+        raise LoanRuleError(
+            _(
+                "A repayment of %(amount)s yuan on %(date)s was recorded for this loan a few "
+                "minutes ago. If this is a second payment, tick the box to confirm it."
+            )
+            % {"amount": to_fen(amount), "date": paid_on},
+            "possible_duplicate",
         )
     terms, state = loan_state(loan)
     split, after = allocate(terms, state, amount=to_fen(amount), paid_on=paid_on)
@@ -138,7 +161,16 @@ def repayment_record(
     return repayment
 
 
-def _follow_state(loan: Loan, state: LoanState, by) -> None:
+def _recent_twin(loan: Loan, *, amount: Decimal, paid_on: datetime.date) -> bool:
+    return loan.repayments.filter(
+        reversal_entry__isnull=True,
+        amount=to_fen(amount),
+        paid_on=paid_on,
+        recorded_at__gte=timezone.now() - DUPLICATE_WINDOW,
+    ).exists()
+
+
+def _follow_state(loan: Loan, state: LoanState, by: User) -> None:
     settled = (
         state.principal_outstanding == ZERO
         and state.usage_fee_owed == ZERO
@@ -151,7 +183,9 @@ def _follow_state(loan: Loan, state: LoanState, by) -> None:
 
 
 @transaction.atomic
-def repayment_reverse(*, repayment: Repayment, by, reason: str, on: datetime.date) -> Repayment:
+def repayment_reverse(
+    *, repayment: Repayment, by: User, reason: str, on: datetime.date
+) -> Repayment:
     """Reverse a mistaken repayment (a second person, with the reason) and re-derive the loan."""
     repayment = Repayment.objects.select_for_update().get(pk=repayment.pk)
     loan = loan_lock_for(repayment.loan, by=by, action="reverse_repayment")
@@ -193,7 +227,7 @@ SPLIT_ACCOUNTS = (
 )
 
 
-def _reallocate(loan: Loan, *, by, on: datetime.date) -> LoanState:
+def _reallocate(loan: Loan, *, by: User, on: datetime.date) -> LoanState:
     """Re-derive the split of every repayment still standing. Taking out an earlier payment
     can move a later one's money between fee and principal; each change posts an adjusting
     entry, so the ledger keeps equal to the loan."""
@@ -225,7 +259,7 @@ def _reallocate(loan: Loan, *, by, on: datetime.date) -> LoanState:
 
 
 @transaction.atomic
-def loan_extend(*, loan: Loan, by, on: datetime.date, new_maturity: datetime.date) -> Loan:
+def loan_extend(*, loan: Loan, by: User, on: datetime.date, new_maturity: datetime.date) -> Loan:
     """The committee extends once, before maturity, within the policy's maximum term."""
     loan = loan_lock_for(loan, by=by, action="extend")
     if loan.status not in LENT_STATUSES:
@@ -239,6 +273,7 @@ def loan_extend(*, loan: Loan, by, on: datetime.date, new_maturity: datetime.dat
         max_term_months=policy.max_term_months,
     )
     last = loan.instalments.order_by("-number").first()
+    assert last is not None  # a lent loan has its schedule
     last.due_on = terms.maturity
     last.save(update_fields=["due_on"])
     loan.extensions += 1
@@ -255,7 +290,7 @@ def loan_extend(*, loan: Loan, by, on: datetime.date, new_maturity: datetime.dat
 
 
 @transaction.atomic
-def write_off_propose(*, loan: Loan, by, reason: str, on: datetime.date) -> WriteOff:
+def write_off_propose(*, loan: Loan, by: User, reason: str, on: datetime.date) -> WriteOff:
     loan = loan_lock_for(loan, by=by, action="write_off_propose")
     if loan.status not in LENT_STATUSES:
         raise LoanRuleError(_("Only an unpaid loan can be written off."), "not_lent")
@@ -269,7 +304,7 @@ def write_off_propose(*, loan: Loan, by, reason: str, on: datetime.date) -> Writ
 
 
 @transaction.atomic
-def write_off_approve(*, write_off: WriteOff, by, on: datetime.date) -> WriteOff:
+def write_off_approve(*, write_off: WriteOff, by: User, on: datetime.date) -> WriteOff:
     """Dr risk reserve up to its balance, the rest Dr write-off loss, Cr loans receivable."""
     write_off = WriteOff.objects.select_for_update().get(pk=write_off.pk)
     loan = loan_lock_for(write_off.loan, by=by, action="write_off_approve")
@@ -304,7 +339,7 @@ def write_off_approve(*, write_off: WriteOff, by, on: datetime.date) -> WriteOff
 
 
 @transaction.atomic
-def recovery_record(*, loan: Loan, amount: Decimal, on: datetime.date, by):
+def recovery_record(*, loan: Loan, amount: Decimal, on: datetime.date, by: User) -> JournalEntry:
     """Money recovered after a write-off is income."""
     loan = loan_lock_for(loan, by=by, action="recovery")
     if loan.status != S.WRITTEN_OFF:

@@ -16,6 +16,7 @@ from loans.forms import ActionForm
 from loans.models import Loan, WriteOff
 from loans.services import applications, money
 from mutualaid.errors import RuleError
+from mutualaid.forms import parse_id
 
 STAFF = {r for r in Role.values if r != Role.MEMBER}
 
@@ -108,7 +109,7 @@ def repayment_reverse(request, loan_id: int):
     )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    repayment = loan.repayments.filter(pk=request.POST.get("repayment") or 0).first()
+    repayment = loan.repayments.filter(pk=parse_id(request.POST.get("repayment"))).first()
     if repayment is None:
         raise Http404
     try:

@@ -1,9 +1,6 @@
 """Pages of the loans: list, application, loan page, repayment entry, committee inbox."""
 
-import uuid
-
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -11,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from associations.idempotency import idempotent
 from associations.models import Member, MemberStatus, OtherLoan, Role
 from associations.scoping import get_visible_or_404, user_roles
 from associations.selectors import member_query, member_search
@@ -111,25 +109,28 @@ def loan_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            loan = applications.loan_apply(
-                association=member.association,
-                member=member,
-                amount=data["amount"],
-                term_months=data["term_months"],
-                purpose=data["purpose"],
-                schedule_kind=data["schedule_kind"],
-                custom_rows=data["custom_rows"],
-                guarantee_kind=data["guarantee_kind"],
-                group=data["group"],
-                guarantor=data["guarantor"],
-                placement=data["placement"],
-                expected_income=data["expected_income"],
-                by=request.user,
-            )
+            with idempotent(request.user, form.claim_key) as claim:
+                loan = claim.first or claim.created(
+                    applications.loan_apply(
+                        association=member.association,
+                        member=member,
+                        amount=data["amount"],
+                        term_months=data["term_months"],
+                        purpose=data["purpose"],
+                        schedule_kind=data["schedule_kind"],
+                        custom_rows=data["custom_rows"],
+                        guarantee_kind=data["guarantee_kind"],
+                        group=data["group"],
+                        guarantor=data["guarantor"],
+                        placement=data["placement"],
+                        expected_income=data["expected_income"],
+                        by=request.user,
+                    )
+                )
         except RuleError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(
+            claim.tell(
                 request, _("The application is saved as a draft; submit it when it is complete.")
             )
             return redirect("loans:loan_detail", loan_id=loan.pk)
@@ -201,28 +202,48 @@ def loan_repay(request, loan_id: int):
         pk=loan_id,
     )
     today = timezone.localdate()
-    form = RepaymentForm(
-        request.POST or None, initial={"paid_on": today, "token": uuid.uuid4().hex}
-    )
+    form = RepaymentForm(request.POST or None, initial={"paid_on": today})
+    if "confirm_duplicate" in request.POST:
+        form.ask_confirmation()
     on = today
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            money.repayment_record(
-                loan=loan,
-                amount=data["amount"],
-                paid_on=data["paid_on"],
-                by=request.user,
-                token=data["token"],
-            )
+            with idempotent(request.user, form.claim_key) as claim:
+                claim.first or claim.created(
+                    money.repayment_record(
+                        loan=loan,
+                        amount=data["amount"],
+                        paid_on=data["paid_on"],
+                        by=request.user,
+                        token=f"{request.user.pk}:{form.claim_key}",
+                        confirmed=bool(data.get("confirm_duplicate")),
+                    )
+                )
         except RuleError as error:
             form.add_error(None, error.message)
+            if error.code == "possible_duplicate":
+                form.ask_confirmation()
             on = data["paid_on"]
         else:
-            messages.success(request, _("The repayment is recorded."))
+            claim.tell(request, _("The repayment is recorded."))
             return redirect("loans:loan_detail", loan_id=loan.pk)
-    owed = loan_selectors.owed_today(loan, on) if loan.status in LENT_STATUSES else None
-    return render(request, "loans/loan_repay.html", {"loan": loan, "form": form, "owed": owed})
+    return render(
+        request,
+        "loans/loan_repay.html",
+        {"loan": loan, "form": form, "owed": _owed(loan, on, today)},
+    )
+
+
+def _owed(loan: Loan, on, today):
+    """What the borrower owes on the date typed, or today when that date makes no sense for
+    this loan (before the disbursement or the last repayment)."""
+    if loan.status not in LENT_STATUSES:
+        return None
+    try:
+        return loan_selectors.owed_today(loan, on)
+    except (RuleError, ValueError, ArithmeticError):
+        return loan_selectors.owed_today(loan, today)
 
 
 @login_required

@@ -114,6 +114,7 @@ def _post_member(client, world, **changes):
         "poverty_status": "monitored",
         "joined_on": "2023-02-01",
         "contribution_paid": "150.00",
+        "idempotency_key": "member-1",
     }
     data.update(changes)
     return client.post(reverse("associations:member_create"), data)
@@ -191,7 +192,7 @@ def test_other_loans_are_recorded_and_removed(client, world, roster):
     client.force_login(world.inside.users["village_clerk"])
     url = reverse("associations:member_other_loans", args=[member.pk])
     data = {"action": "add", "kind": "women_micro", "lender": "农村信用社", "amount": "50000"}
-    data["due_on"] = "2027-06-30"
+    data.update(due_on="2027-06-30", idempotency_key="other-loan-1")
     assert client.post(url, data).status_code == 302
     loan = member.other_loans.get()
     assert str(loan.amount) == "50000.00"

@@ -11,6 +11,9 @@ from funds.journal import Cr, Dr, book_for_association, journal_post, pool_book_
 from funds.models import ApprovalStatus, CapitalContribution, Expense, JournalEntry, Transfer
 from funds.selectors import balances_by_key
 from funds.services import capital_receive, expense_decide, expense_record
+from tests.funds.conftest import ON_FUNDS_DAY
+
+pytestmark = ON_FUNDS_DAY
 
 
 def _login(client, world, role, branch="inside"):
@@ -27,6 +30,7 @@ def test_clerk_records_capital_and_sees_it_in_the_trial_balance(client, world, b
             "amount": "300000",
             "received_on": "2026-03-01",
             "into": "bank",
+            "idempotency_key": "capital-1",
         },
     )
     assert response.status_code == 302
@@ -44,6 +48,7 @@ def test_bank_loan_without_terms_shows_the_reason_and_writes_nothing(client, wor
             "amount": "100000",
             "received_on": "2026-03-01",
             "into": "bank",
+            "idempotency_key": "capital-1",
         },
     )
     assert response.status_code == 200
@@ -62,6 +67,7 @@ def test_expense_flow_through_the_pages(client, world, funded_book):
             "amount": "120",
             "spent_on": "2026-06-01",
             "advanced_by": "王建国",
+            "idempotency_key": "expense-1",
         },
     )
     expense = Expense.objects.get()
@@ -192,6 +198,7 @@ def test_county_opens_its_pool_and_transfers_with_four_eyes(client, world, book)
             "amount": "40000",
             "on": "2026-02-01",
             "reason": "按需分配",
+            "idempotency_key": "transfer-1",
         },
     )
     transfer = Transfer.objects.get()

@@ -13,7 +13,7 @@ NEW = reverse("guarantees:group_create")
 def test_clerk_forms_a_group_with_the_picker(client, world, people):
     leaders, households = people
     client.force_login(world.inside.users["village_clerk"])
-    base = {"name": "红旗联保组", "formed_on": "2025-01-10"}
+    base = {"name": "红旗联保组", "formed_on": "2025-01-10", "idempotency_key": "group-1"}
     # Search by pinyin initials: the short list, not a dropdown of everyone.
     found = client.post(NEW, {**base, "q": "dy", "search": "1"})
     assert [m.name for m in found.context["candidates"]] == ["党员0", "党员1"]
@@ -34,6 +34,7 @@ def test_a_refused_group_shows_the_rule_and_writes_nothing(client, world, people
     leaders, households = people
     client.force_login(world.inside.users["village_clerk"])
     data = {"name": "小组", "formed_on": "2025-01-10", "leader": [leaders[0].pk]}
+    data["idempotency_key"] = "group-2"
     data.update(household=[households[0].pk, households[1].pk], form_group="1")
     response = client.post(NEW, data)
     assert response.status_code == 200

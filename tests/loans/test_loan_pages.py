@@ -3,7 +3,6 @@ import re
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from associations.models import Role
@@ -11,11 +10,8 @@ from funds.selectors import balances_by_key
 from loans.models import Loan, Repayment
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime.datetime(2026, 1, 15, 9, 0), tick=False) as traveller:
-        yield traveller
+# The clock stands at 09:00 on disbursement day; tests move it with `_today.move_to`.
+pytestmark = pytest.mark.today(datetime.datetime(2026, 1, 15, 9, 0))
 
 
 def _as(client, world, role):
@@ -43,6 +39,7 @@ def test_the_journey_through_the_pages(client, world, book, borrower, group, pur
             "schedule_kind": "monthly",
             "guarantee_kind": "group",
             "group": group.pk,
+            "idempotency_key": "draft-1",
         },
     )
     loan = Loan.objects.get()
@@ -70,8 +67,8 @@ def test_the_journey_through_the_pages(client, world, book, borrower, group, pur
     # 8000 x 6 % x 31 / 365 = 40.767 -> 40.77 fee; 8000 / 12 = 666.666.. -> 666.67 due
     # (the last instalment takes the remainder, 666.63): 707.44 now.
     assert "707.44" in form
-    token = re.search(r'name="token" value="([0-9a-f]+)"', form).group(1)
-    data = {"amount": "707.44", "paid_on": "2026-02-19", "token": token}
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', form).group(1)
+    data = {"amount": "707.44", "paid_on": "2026-02-19", "idempotency_key": key}
     client.post(reverse("loans:loan_repay", args=[loan.pk]), data)
     client.post(reverse("loans:loan_repay", args=[loan.pk]), data)  # pressed twice
     assert Repayment.objects.count() == 1
@@ -82,7 +79,7 @@ def test_overpayment_shows_the_amount_owed_and_records_nothing(client, world, le
     _as(client, world, Role.VILLAGE_CLERK)
     response = client.post(
         reverse("loans:loan_repay", args=[lent.pk]),
-        {"amount": "99999", "paid_on": "2026-01-15", "token": "x1"},
+        {"amount": "99999", "paid_on": "2026-01-15", "idempotency_key": "x1"},
     )
     assert "10000.00" in response.content.decode()
     assert not Repayment.objects.exists()
@@ -194,6 +191,7 @@ def test_a_personal_guarantor_is_searched_not_listed(client, world, book, borrow
             "schedule_kind": "lump_sum",
             "guarantee_kind": "personal",
             "guarantor": guarantor.pk,
+            "idempotency_key": "draft-2",
         },
     )
     assert Loan.objects.get().guarantor == guarantor
