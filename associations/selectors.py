@@ -1,5 +1,8 @@
 """Reads for areas and associations: always scoped to the user."""
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Count, Q, QuerySet, Sum
 
 from associations.models import (
@@ -10,12 +13,16 @@ from associations.models import (
     MemberEvent,
     Role,
     RoleAssignment,
+    User,
     VillageGroup,
 )
 from associations.scoping import user_roles
 
+if TYPE_CHECKING:
+    from associations.scoping import AnyUser
 
-def area_list(*, user, query: str = "", level: str = "") -> QuerySet[Area]:
+
+def area_list(*, user: User, query: str = "", level: str = "") -> QuerySet[Area]:
     areas = Area.objects.visible_to(user).select_related("parent")
     if query:
         areas = areas.filter(Q(name__contains=query) | Q(code__startswith=query))
@@ -24,7 +31,7 @@ def area_list(*, user, query: str = "", level: str = "") -> QuerySet[Area]:
     return areas.order_by("code")
 
 
-def association_list(*, user, query: str = "", status: str = "") -> QuerySet[Association]:
+def association_list(*, user: User, query: str = "", status: str = "") -> QuerySet[Association]:
     associations = Association.objects.visible_to(user).select_related("area", "area__parent")
     if query:
         associations = associations.filter(
@@ -37,14 +44,14 @@ def association_list(*, user, query: str = "", status: str = "") -> QuerySet[Ass
     return associations.order_by("area__code")
 
 
-def user_scope_roots(*, user) -> list[RoleAssignment]:
+def user_scope_roots(*, user: User) -> list[RoleAssignment]:
     """The user's role assignments, widest area first, for the 'your scope' panel."""
     return list(
         RoleAssignment.objects.filter(user=user).select_related("area").order_by("area__code")
     )
 
 
-def scope_summary(*, user) -> dict:
+def scope_summary(*, user: User) -> dict[str, Any]:
     """Counts per level and households in the user's scope, in two queries."""
     per_level = dict(
         Area.objects.visible_to(user).values_list("level").annotate(n=Count("code")).order_by()
@@ -62,7 +69,7 @@ def scope_summary(*, user) -> dict:
     }
 
 
-def area_children(*, user, area: Area) -> QuerySet[Area]:
+def area_children(*, user: User, area: Area) -> QuerySet[Area]:
     return (
         Area.objects.visible_to(user)
         .filter(parent=area)
@@ -71,12 +78,12 @@ def area_children(*, user, area: Area) -> QuerySet[Area]:
     )
 
 
-def is_member_only(user) -> bool:
+def is_member_only(user: "AnyUser") -> bool:
     roles = user_roles(user)
     return bool(roles) and roles == {Role.MEMBER}
 
 
-def area_breadcrumbs(*, user, area: Area) -> list[Area]:
+def area_breadcrumbs(*, user: User, area: Area) -> list[Area]:
     """The area's ancestors the user may open, root first, in one query."""
     code = area.code
     candidates = {code[:2], code[:2] + "0000", code[:4] + "00", code[:6], code[:9]} - {code}
@@ -92,14 +99,14 @@ def area_breadcrumbs(*, user, area: Area) -> list[Area]:
 
 def member_search(
     *,
-    user,
+    user: User,
     query: str = "",
     poverty_status: str = "",
     party_member: bool | None = None,
     village_group: int | None = None,
     status: str = "",
     association_id: int | None = None,
-    roles=None,
+    roles: Iterable[str] | None = None,
 ) -> QuerySet[Member]:
     """Members the user may see, searched by name, pinyin, ID suffix or phone."""
     members = Member.objects.visible_to(user, roles=roles).select_related(
@@ -131,7 +138,7 @@ def member_query(query: str) -> Q:
     return Q(name__contains=query)
 
 
-def village_groups_of(*, user, roles=None) -> QuerySet[VillageGroup]:
+def village_groups_of(*, user: User, roles: Iterable[str] | None = None) -> QuerySet[VillageGroup]:
     return VillageGroup.objects.visible_to(user, roles=roles).select_related("association")
 
 
@@ -139,7 +146,7 @@ def member_history(*, member: Member) -> QuerySet[MemberEvent]:
     return member.events.select_related("by")
 
 
-def may_see_full_id(*, user, member: Member) -> bool:
+def may_see_full_id(*, user: User, member: Member) -> bool:
     """The clerk and the management station of the member's own village, nobody else."""
     return (
         Member.objects.visible_to(user, roles=[Role.VILLAGE_CLERK, Role.TOWNSHIP_STATION])
@@ -148,6 +155,6 @@ def may_see_full_id(*, user, member: Member) -> bool:
     )
 
 
-def clerk_associations(*, user) -> QuerySet[Association]:
+def clerk_associations(*, user: User) -> QuerySet[Association]:
     """The associations where the user is the clerk: where member pages may write."""
     return Association.objects.visible_to(user, roles=[Role.VILLAGE_CLERK]).select_related("area")

@@ -2,14 +2,14 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from associations.models import Association, Member, MemberStatus, PovertyStatus
+from associations.models import Association, Member, MemberStatus, PovertyStatus, User
 from associations.selectors import member_query
 from guarantees.models import GroupMembership, GroupStatus, GuaranteeGroup
 
 ACTIVE = Q(memberships__left_on__isnull=True)
 
 
-def group_list(*, user, query: str = "", status: str = "") -> QuerySet[GuaranteeGroup]:
+def group_list(*, user: User, query: str = "", status: str = "") -> QuerySet[GuaranteeGroup]:
     groups = GuaranteeGroup.objects.visible_to(user).select_related("association")
     if query:
         groups = groups.filter(name__contains=query)

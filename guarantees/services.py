@@ -7,7 +7,7 @@ unique index on active memberships that catches whatever slips past.
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,7 +38,9 @@ def _lock_members(members: Sequence[Member]) -> dict[int, Member]:
     return {m.pk: m for m in Member.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
 
-def _refuse_members_in_groups(members: Sequence[Member], *, except_group=None) -> None:
+def _refuse_members_in_groups(
+    members: Sequence[Member], *, except_group: GuaranteeGroup | None = None
+) -> None:
     busy = (
         GroupMembership.objects.filter(member__in=members, left_on__isnull=True)
         .exclude(group=except_group)
@@ -143,7 +145,11 @@ def _current(group: GuaranteeGroup) -> list[GroupMembership]:
     )
 
 
-def _recheck(memberships: list[GroupMembership], rules: GroupRules, extra=()) -> None:
+def _recheck(
+    memberships: list[GroupMembership],
+    rules: GroupRules,
+    extra: Iterable[tuple[str, Member]] = (),
+) -> None:
     """Check the composition the group will have: current rows plus (role, member) pairs."""
     pairs = [(m.role, m.member) for m in memberships] + list(extra)
     composition_check(

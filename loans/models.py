@@ -209,7 +209,10 @@ class LoanPolicy(models.Model):
 
     @property
     def target(self) -> Area | Association:
-        return self.association if self.association_id else self.area
+        if self.association is not None:
+            return self.association
+        assert self.area is not None  # loan_policy_exactly_one_target
+        return self.area
 
 
 HALF_FEN = Value(Decimal("0.005"))

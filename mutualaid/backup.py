@@ -13,10 +13,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 
-def _pg_env(database: dict) -> dict[str, str]:
+def _pg_env(database: Mapping[str, Any]) -> dict[str, str]:
     env = dict(os.environ)
     for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
         if database.get(key):
@@ -26,11 +28,11 @@ def _pg_env(database: dict) -> dict[str, str]:
     return env
 
 
-def _is_postgres(database: dict) -> bool:
+def _is_postgres(database: Mapping[str, Any]) -> bool:
     return "postgresql" in database["ENGINE"]
 
 
-def backup(database: dict, path: Path) -> Path:
+def backup(database: Mapping[str, Any], path: Path) -> Path:
     """Write a backup of `database` (a DATABASES entry) to `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if _is_postgres(database):
@@ -52,7 +54,7 @@ def backup(database: dict, path: Path) -> Path:
     return path
 
 
-def restore(database: dict, path: Path) -> None:
+def restore(database: Mapping[str, Any], path: Path) -> None:
     """Replace the contents of `database` with the backup at `path`, in one transaction."""
     if not path.is_file():
         raise FileNotFoundError(f"no backup file at {path}")
@@ -76,7 +78,7 @@ def restore(database: dict, path: Path) -> None:
             source.backup(target)
 
 
-def default_path(database: dict, now: datetime.datetime, folder: Path) -> Path:
+def default_path(database: Mapping[str, Any], now: datetime.datetime, folder: Path) -> Path:
     extension = "dump" if _is_postgres(database) else "sqlite3"
     name = Path(str(database["NAME"])).stem
     return folder / f"{name}-{now:%Y%m%d-%H%M%S}.{extension}"

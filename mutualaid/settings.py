@@ -252,7 +252,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Features no page uses are switched off for every page (mutualaid.middleware).
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",

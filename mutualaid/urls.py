@@ -6,8 +6,9 @@ from associations.views import areas as association_views
 from mutualaid.health import HealthView
 
 # The admin has no login form of its own: it sends people to the site's login, so the same
-# failed-login limit (ACCOUNT_RATE_LIMITS) guards both.
-admin.site.login = secure_admin_login(admin.site.login)
+# failed-login limit (ACCOUNT_RATE_LIMITS) guards both. Replacing the bound method is the point
+# (allauth documents it), hence the ignore.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", association_views.home, name="home"),

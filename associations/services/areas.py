@@ -137,7 +137,9 @@ def areas_import(rows: list[tuple[int, str, str]]) -> ImportResult:
     return _write_areas(plan, existing, adopted)
 
 
-def _check_roots(file_roots, errors: list[RowError]) -> list[Area]:
+def _check_roots(
+    file_roots: dict[str, list[tuple[int, str]]], errors: list[RowError]
+) -> list[Area]:
     """One root per province: a new root may only adopt the province's existing root."""
     adopted: list[Area] = []
     for province, roots in file_roots.items():
@@ -165,7 +167,7 @@ def _check_roots(file_roots, errors: list[RowError]) -> list[Area]:
     return adopted
 
 
-def _all_candidates(parsed) -> set[str]:
+def _all_candidates(parsed: dict[str, tuple[int, str, str]]) -> set[str]:
     codes = set(parsed)
     for code, (_line, _name, level) in parsed.items():
         codes.update(parent_candidates(code, level))
@@ -173,7 +175,9 @@ def _all_candidates(parsed) -> set[str]:
 
 
 @transaction.atomic
-def _write_areas(plan, existing: dict[str, Area], adopted: list[Area]) -> ImportResult:
+def _write_areas(
+    plan: list[tuple[str, str, str, str | None]], existing: dict[str, Area], adopted: list[Area]
+) -> ImportResult:
     created = updated = 0
     for code, name, level, parent_code in plan:
         if code in existing:

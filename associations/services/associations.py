@@ -1,6 +1,7 @@
 """Writes of associations, their village groups (村民小组) and staff role assignments."""
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -61,7 +62,7 @@ def _check_households(total: int, poor: int) -> None:
 
 
 @transaction.atomic
-def association_update(*, association: Association, **fields) -> Association:
+def association_update(*, association: Association, **fields: Any) -> Association:
     allowed = {
         "name",
         "founded_on",

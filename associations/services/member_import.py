@@ -12,9 +12,10 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import IO
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 from simple_history.utils import bulk_create_with_history
@@ -63,7 +64,7 @@ POVERTY_LABELS = {
     "相对贫困户": PovertyStatus.RELATIVELY_POOR,
     "一般户": PovertyStatus.GENERAL,
 }
-POVERTY_NAMES = {value: label for label, value in POVERTY_LABELS.items()}
+POVERTY_NAMES: dict[str, str] = {value: label for label, value in POVERTY_LABELS.items()}
 YES = {"是", "y", "yes", "1", "true", "√", "✓"}
 NO = {"否", "n", "no", "0", "false", ""}
 
@@ -101,28 +102,28 @@ class MemberResource(resources.ModelResource):
         self.full_id_numbers = full_id_numbers
         self.template = template
 
-    def get_export_fields(self, selected_fields=None):
+    def get_export_fields(self, selected_fields: Any = None) -> list[Any]:
         export = super().get_export_fields(selected_fields)
         if self.template:
             export = [f for f in export if f.column_name in HEADERS.values()]
         return export
 
-    def dehydrate_id_number(self, member):
+    def dehydrate_id_number(self, member: Member) -> str:
         return member.id_number if self.full_id_numbers else member.masked_id_number
 
-    def dehydrate_poverty_status(self, member):
+    def dehydrate_poverty_status(self, member: Member) -> str:
         return POVERTY_NAMES[member.poverty_status]
 
-    def dehydrate_is_party_member(self, member):
+    def dehydrate_is_party_member(self, member: Member) -> str:
         return "是" if member.is_party_member else "否"
 
-    def dehydrate_is_wealth_leader(self, member):
+    def dehydrate_is_wealth_leader(self, member: Member) -> str:
         return "是" if member.is_wealth_leader else "否"
 
-    def dehydrate_gender(self, member):
+    def dehydrate_gender(self, member: Member) -> str:
         return "男" if member.gender == "male" else "女"
 
-    def dehydrate_status(self, member):
+    def dehydrate_status(self, member: Member) -> str:
         return "在册" if member.status == MemberStatus.ACTIVE else "已退社"
 
 
@@ -146,12 +147,14 @@ def member_template() -> bytes:
     return workbook_bytes(book)
 
 
-def member_export(*, members, viewer: User | None, full_id_numbers: bool) -> bytes:
+def member_export(
+    *, members: QuerySet[Member], viewer: User | None, full_id_numbers: bool
+) -> bytes:
     """The roster as Excel. Full ID numbers only when the caller allows it; each is recorded."""
-    members = list(members.select_related("village_group"))
+    rows = list(members.select_related("village_group"))
     if full_id_numbers and viewer is not None:
-        IdNumberView.objects.bulk_create(IdNumberView(member=m, viewer=viewer) for m in members)
-    dataset = MemberResource(full_id_numbers=full_id_numbers).export(queryset=members)
+        IdNumberView.objects.bulk_create(IdNumberView(member=m, viewer=viewer) for m in rows)
+    dataset = MemberResource(full_id_numbers=full_id_numbers).export(queryset=rows)
     return dataset_xlsx(dataset)
 
 
@@ -228,7 +231,7 @@ class MemberImportError(MemberRuleError):
         self.report = report
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -236,7 +239,7 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def _int(value, label: str) -> int:
+def _int(value: object, label: str) -> int:
     text = cell_text(value)
     if not text.isdigit():
         raise MemberRuleError(
@@ -247,7 +250,7 @@ def _int(value, label: str) -> int:
     return int(text)
 
 
-def _bool(value, label: str) -> bool:
+def _bool(value: object, label: str) -> bool:
     text = cell_text(value).lower()
     if text in YES:
         return True
@@ -259,7 +262,7 @@ def _bool(value, label: str) -> bool:
     )
 
 
-def cell_date(value, label: str) -> datetime.date:
+def cell_date(value: object, label: str) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -277,7 +280,7 @@ def cell_date(value, label: str) -> datetime.date:
     )
 
 
-def _money(value, label: str) -> Decimal:
+def _money(value: object, label: str) -> Decimal:
     text = cell_text(value).replace(",", "")
     try:
         amount = Decimal(text)
@@ -334,7 +337,7 @@ def members_import(
     *,
     association: Association,
     rows: Iterable[tuple[int, dict]],
-    by: User | None,
+    by: User,
     dry_run: bool,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
@@ -414,7 +417,7 @@ def _check_against_system(association: Association, report: ImportReport) -> Non
 
 
 @transaction.atomic
-def _write(association: Association, rows: list[dict], by: User | None) -> int:
+def _write(association: Association, rows: list[dict], by: User) -> int:
     members = [
         Member(association=association, **{k: v for k, v in row.items() if k != "line"})
         for row in rows

@@ -3,9 +3,10 @@ full ID number (recorded), and the household's other subsidised loans."""
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +51,7 @@ MEMBER_FIELDS = (
 MEMBER_KEEPERS = frozenset({Role.VILLAGE_CLERK})
 
 
-def _authorize(by: User | None, association: Association) -> None:
+def _authorize(by: User, association: Association) -> None:
     """`by` is the clerk of this village (a role held elsewhere does not count)."""
     require_role(by, MEMBER_KEEPERS, association.area_id, error=MemberRuleError)
 
@@ -62,7 +63,7 @@ def contribution_held(member: Member) -> Decimal:
 
 @history_by
 @transaction.atomic
-def village_group_create(*, association: Association, name: str, by: User | None) -> VillageGroup:
+def village_group_create(*, association: Association, name: str, by: User) -> VillageGroup:
     _authorize(by, association)
     name = (name or "").strip()
     if not name:
@@ -88,7 +89,7 @@ def member_check(
         raise MemberRuleError(_("The name is empty."), "name")
     if len(clean["name"]) > 50:
         raise MemberRuleError(_("The name is longer than 50 characters."), "name")
-    parsed = parse_id_number(fields.get("id_number"), today=today)
+    parsed = parse_id_number(fields.get("id_number") or "", today=today)
     clean.update(id_number=parsed.number, birth_date=parsed.birth_date, gender=parsed.gender)
     clean["mobile"] = check_mobile(fields.get("mobile", ""))
     group = fields.get("village_group")
@@ -128,8 +129,12 @@ def duplicate_id_message(id_number: str, *, same_association: bool) -> str:
     }
 
 
-def _check_id_unique(*, association: Association, id_number: str, exclude_pk=None) -> None:
-    others = Member.objects.filter(id_number=id_number).exclude(pk=exclude_pk)
+def _check_id_unique(
+    *, association: Association, id_number: str, exclude_pk: int | None = None
+) -> None:
+    others = Member.objects.filter(id_number=id_number)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
     if others.filter(association=association).exists():
         raise MemberRuleError(
             duplicate_id_message(id_number, same_association=True), "id_duplicate"
@@ -138,6 +143,12 @@ def _check_id_unique(*, association: Association, id_number: str, exclude_pk=Non
         raise MemberRuleError(
             duplicate_id_message(id_number, same_association=False), "id_active_elsewhere"
         )
+
+
+def _verbose_name(name: str) -> str:
+    field = Member._meta.get_field(name)
+    assert isinstance(field, models.Field)  # the member's own columns
+    return str(field.verbose_name)
 
 
 def _save_unique(member: Member, association: Association) -> None:
@@ -153,7 +164,7 @@ def _save_unique(member: Member, association: Association) -> None:
 
 @history_by
 @transaction.atomic
-def member_create(*, association: Association, by: User | None, **fields) -> Member:
+def member_create(*, association: Association, by: User, **fields: Any) -> Member:
     """Register a member household after checking every rule."""
     _authorize(by, association)
     unknown = set(fields) - set(MEMBER_FIELDS)
@@ -169,7 +180,7 @@ def member_create(*, association: Association, by: User | None, **fields) -> Mem
 
 @history_by
 @transaction.atomic
-def member_update(*, member: Member, by: User | None, **fields) -> Member:
+def member_update(*, member: Member, by: User, **fields: Any) -> Member:
     unknown = set(fields) - set(MEMBER_FIELDS)
     if unknown:
         raise TypeError(f"member_update got unknown fields {sorted(unknown)}")
@@ -183,11 +194,7 @@ def member_update(*, member: Member, by: User | None, **fields) -> Member:
         _check_id_unique(
             association=member.association, id_number=clean["id_number"], exclude_pk=member.pk
         )
-    changed = [
-        str(Member._meta.get_field(name).verbose_name)
-        for name in MEMBER_FIELDS
-        if clean[name] != current[name]
-    ]
+    changed = [_verbose_name(name) for name in MEMBER_FIELDS if clean[name] != current[name]]
     for key, value in clean.items():
         setattr(member, key, value)
     _save_unique(member, member.association)
@@ -213,7 +220,7 @@ def member_link_login(*, member: Member, user: User | None) -> Member:
 def member_exit(
     *,
     member: Member,
-    by: User | None,
+    by: User,
     on: datetime.date,
     reason: str,
     refund: bool = True,
@@ -283,7 +290,7 @@ def id_number_reveal(*, member: Member, viewer: User) -> str:
 def other_loan_add(
     *,
     member: Member,
-    by: User | None,
+    by: User,
     kind: str,
     lender: str,
     amount: Decimal,
@@ -309,7 +316,7 @@ def other_loan_add(
 
 
 @transaction.atomic
-def other_loan_remove(*, loan: OtherLoan, by: User | None) -> None:
+def other_loan_remove(*, loan: OtherLoan, by: User) -> None:
     _authorize(by, loan.member.association)
     MemberEvent.objects.create(
         member=loan.member,

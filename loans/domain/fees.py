@@ -45,7 +45,7 @@ class LoanTerms:
     method: str = FeeMethod.DECLINING
     overdue_multiplier: Decimal = Decimal("1.5")
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if sum((i.principal for i in self.schedule), ZERO) != self.principal:
             raise ValueError("the schedule does not add up to the principal")
 

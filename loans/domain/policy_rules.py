@@ -18,6 +18,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
+from typing import Any
 
 from loans.domain.fees import FeeMethod
 from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS
@@ -91,7 +92,7 @@ class EffectivePolicy:
         return starts_on + datetime.timedelta(days=self.notice_days)
 
 
-def _tighter(rule: str, value, current) -> bool:
+def _tighter(rule: str, value: Any, current: Any) -> bool:
     if rule == LOWER:
         return current is None or value < current
     if rule == HIGHER:

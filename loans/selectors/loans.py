@@ -3,16 +3,18 @@ cash, scoped lists with their overdue figures in one query, the committee inbox.
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django_stubs_ext import WithAnnotations
 
-from associations.models import Area, Association, OtherLoan, Role
+from associations.models import Area, Association, OtherLoan, Role, User
 from funds.journal import book_for_association
 from funds.selectors import balances_by_key
 from loans.domain import schedules
 from loans.domain.allocation import Payment, replay
-from loans.domain.fees import LoanState, LoanTerms, amount_owed
+from loans.domain.fees import AmountOwed, LoanState, LoanTerms, amount_owed
 from loans.domain.instalments import days_past_due
 from loans.models import Loan, Repayment
 from loans.workflow import LENT_STATUSES, LoanStatus
@@ -22,7 +24,16 @@ ZERO_VALUE = Value(ZERO, output_field=MONEY_OUTPUT)
 S = LoanStatus
 
 
-def _sum(queryset, field: str):
+class LoanFigures(TypedDict):
+    principal_paid: Decimal
+    overdue: bool
+
+
+if TYPE_CHECKING:
+    LoanWithFigures: TypeAlias = WithAnnotations[Loan, LoanFigures]
+
+
+def _sum(queryset: QuerySet[Repayment], field: str) -> Coalesce:
     return Coalesce(
         Subquery(
             queryset.values("loan").annotate(s=Sum(field)).values("s")[:1],
@@ -32,7 +43,7 @@ def _sum(queryset, field: str):
     )
 
 
-def with_figures(loans: QuerySet[Loan], *, today: datetime.date) -> QuerySet[Loan]:
+def with_figures(loans: QuerySet[Loan], *, today: datetime.date) -> "QuerySet[LoanWithFigures]":
     """Principal paid and whether anything is overdue, so a page of loans is one query.
     Overdue reads the stored oldest unpaid due date (loans.services.figures)."""
     standing = Repayment.objects.filter(loan=OuterRef("pk"), reversal_entry__isnull=True)
@@ -44,14 +55,14 @@ def with_figures(loans: QuerySet[Loan], *, today: datetime.date) -> QuerySet[Loa
 
 def loan_list(
     *,
-    user,
+    user: User,
     today: datetime.date,
     status: str = "",
     purpose: str = "",
     overdue: bool = False,
     due_this_month: bool = False,
     area: str = "",
-) -> QuerySet[Loan]:
+) -> "QuerySet[LoanWithFigures]":
     """The user's loans, newest first; `area` narrows to a township's or village's code."""
     loans = with_figures(
         Loan.objects.visible_to(user).select_related("member", "purpose", "association__area"),
@@ -74,7 +85,7 @@ def loan_list(
     return loans.order_by("-created_at", "-pk")
 
 
-def committee_inbox(*, user, today: datetime.date) -> QuerySet[Loan]:
+def committee_inbox(*, user: User, today: datetime.date) -> "QuerySet[LoanWithFigures]":
     """Applications waiting for the committee in its township, with the duplicate-funding flag."""
     return with_figures(
         Loan.objects.visible_to(user, roles=[Role.TOWNSHIP_COMMITTEE])
@@ -91,6 +102,9 @@ COMMITTED = (S.APPROVED, S.IN_NOTICE, S.READY)
 
 
 def loan_terms(loan: Loan) -> LoanTerms:
+    """The terms of a disbursed loan (approval set its prices, disbursement its date)."""
+    assert loan.disbursed_on is not None
+    assert loan.fee_rate is not None and loan.overdue_multiplier is not None
     instalments = tuple(
         schedules.Instalment(i.due_on, i.principal) for i in loan.instalments.order_by("number")
     )
@@ -134,7 +148,7 @@ def lendable_cash(association: Association, *, excluding: Loan | None = None) ->
     return balances.get("cash", ZERO) + balances.get("bank", ZERO) - promised
 
 
-def owed_today(loan: Loan, on: datetime.date):
+def owed_today(loan: Loan, on: datetime.date) -> AmountOwed:
     terms, state = loan_state(loan)
     return amount_owed(terms, state, on)
 
@@ -155,7 +169,7 @@ def ledger_mismatches(association: Association) -> tuple[Decimal, Decimal] | Non
     return None if ledger == outstanding else (ledger, outstanding)
 
 
-def loan_filter_areas(*, user) -> list[Area]:
+def loan_filter_areas(*, user: User) -> list[Area]:
     """Townships and villages a county or city user may narrow the loan list to (none for a
     village's own users: their list is one village already)."""
     areas = Area.objects.visible_to(user).filter(level__in=("township", "village"))

@@ -1,11 +1,14 @@
 """Reads for loan policy: the effective policy of an area or association, scoped lists."""
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
-from associations.models import LEVEL_DEPTH, Area, AreaLevel, Association
+from associations.models import LEVEL_DEPTH, Area, AreaLevel, Association, User
 from loans.domain.fees import FeeMethod
 from loans.domain.policy_rules import POLICY_FIELDS, EffectivePolicy, PolicyLayer, combine
 from loans.models import LoanPolicy, LoanPurpose, PurposeCode
@@ -29,11 +32,14 @@ def path_codes(code: str) -> set[str]:
 
 
 def _depth(policy: LoanPolicy) -> int:
-    return ASSOCIATION_DEPTH if policy.association_id else LEVEL_DEPTH[AreaLevel(policy.area.level)]
+    if policy.association_id:
+        return ASSOCIATION_DEPTH
+    assert policy.area is not None  # a policy has exactly one target
+    return LEVEL_DEPTH[AreaLevel(policy.area.level)]
 
 
 def policy_label(policy: LoanPolicy) -> str:
-    return policy.association.name if policy.association_id else policy.area.name
+    return policy.target.name
 
 
 def path_policies(target: Target) -> list[LoanPolicy]:
@@ -82,7 +88,7 @@ def policy_of(target: Target) -> LoanPolicy | None:
     return LoanPolicy.objects.filter(area=target).first()
 
 
-def display_value(name: str, value) -> str:
+def display_value(name: str, value: Any) -> str:
     """A limit's value as a user reads it in a message or on the page."""
     if value is None:
         return _("unlimited")
@@ -102,7 +108,7 @@ class PolicyRow:
     """One limit as the policy page shows it."""
 
     name: str
-    label: str
+    label: StrOrPromise
     effective: str
     own: str
     source: str | None
@@ -112,14 +118,17 @@ def policy_rows(*, effective: EffectivePolicy, own: LoanPolicy | None) -> list[P
     """Each limit: its effective value, this level's own value ("" = inherits), and the source."""
     rows = []
     for name in POLICY_FIELDS:
+        mine: object
         if name == "purposes":
             mine = frozenset(p.code for p in own.purposes.all()) if own else frozenset()
         else:
             mine = getattr(own, name) if own else None
+        field = LoanPolicy._meta.get_field(name)
+        assert isinstance(field, models.Field)  # the policy's limits are plain columns
         rows.append(
             PolicyRow(
                 name=name,
-                label=LoanPolicy._meta.get_field(name).verbose_name,
+                label=field.verbose_name,
                 effective=display_value(name, getattr(effective, name)),
                 own=display_value(name, mine) if mine not in (None, "", frozenset()) else "",
                 source=effective.source(name),
@@ -132,7 +141,7 @@ def purpose_list() -> list[LoanPurpose]:
     return list(LoanPurpose.objects.all())
 
 
-def policy_list(*, user) -> QuerySet[LoanPolicy]:
+def policy_list(*, user: User) -> QuerySet[LoanPolicy]:
     return (
         LoanPolicy.objects.visible_to(user)
         .select_related("area", "association")

@@ -2,16 +2,24 @@
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any, NoReturn
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from associations.authority import require_role
 from associations.history import history_by
-from associations.models import Area, AreaLevel, Association, Role
+from associations.models import Area, AreaLevel, Association, Role, User
 from loans.domain.fees import FeeMethod
-from loans.domain.policy_rules import POLICY_FIELDS, PolicyLayer, combine, contradictions, widenings
+from loans.domain.policy_rules import (
+    POLICY_FIELDS,
+    EffectivePolicy,
+    PolicyLayer,
+    combine,
+    contradictions,
+    widenings,
+)
 from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS
 from loans.exceptions import LoanRuleError
 from loans.models import LoanPolicy, LoanPurpose
@@ -34,11 +42,13 @@ AT_LEAST_ONE = (
 
 
 def _label(name: str) -> str:
-    return capfirst(str(LoanPolicy._meta.get_field(name).verbose_name))
+    field = LoanPolicy._meta.get_field(name)
+    assert isinstance(field, models.Field)  # the policy's limits are plain columns
+    return capfirst(str(field.verbose_name))
 
 
-def _check_own_values(values: Mapping[str, object]) -> None:
-    def refuse(name: str, rule: str):
+def _check_own_values(values: Mapping[str, Any]) -> None:
+    def refuse(name: str, rule: str) -> NoReturn:
         raise LoanRuleError(
             _("%(limit)s: %(rule)s") % {"limit": _label(name), "rule": rule}, f"range_{name}"
         )
@@ -68,7 +78,7 @@ def _check_own_values(values: Mapping[str, object]) -> None:
         refuse("fee_method", _("is not a known method."))
 
 
-def _refuse_widening(layer: PolicyLayer, inherited) -> None:
+def _refuse_widening(layer: PolicyLayer, inherited: EffectivePolicy) -> None:
     found = widenings(inherited, layer)
     if not found:
         return
@@ -94,8 +104,8 @@ def _refuse_widening(layer: PolicyLayer, inherited) -> None:
 def policy_save(
     *,
     target: Area | Association,
-    by,
-    values: Mapping[str, object],
+    by: User,
+    values: Mapping[str, Any],
     purposes: Iterable[LoanPurpose] = (),
 ) -> LoanPolicy:
     """Create or replace the policy of an area or association; empty values inherit.
@@ -136,8 +146,9 @@ def policy_save(
         raise LoanRuleError(_("At least one purpose must stay allowed."), "no_purposes")
 
     target_field = "association" if isinstance(target, Association) else "area"
+    lookup: dict[str, Any] = {target_field: target}
     policy, _created = LoanPolicy.objects.update_or_create(
-        **{target_field: target},
+        **lookup,
         defaults={
             **values,
             "scope_code": selectors.target_code(target),

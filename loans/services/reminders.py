@@ -3,6 +3,7 @@ after it while unpaid; from 7 days overdue the group's leaders hear too. Each re
 recorded once (database unique), so running the job twice sends nothing twice."""
 
 import datetime
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ LEADERS_FROM = {ReminderKind.OVERDUE_7, ReminderKind.OVERDUE_30}
 
 def _recipients(loan: Loan, kind: str) -> list[Member]:
     people = [loan.member]
-    if kind in LEADERS_FROM and loan.group_id:
+    if kind in LEADERS_FROM and loan.group is not None:
         people += [
             m.member
             for m in loan.group.memberships.filter(
@@ -38,7 +39,7 @@ def _recipients(loan: Loan, kind: str) -> list[Member]:
     return people
 
 
-def _text(loan: Loan, kind: str, due_on: datetime.date, unpaid) -> str:
+def _text(loan: Loan, kind: str, due_on: datetime.date, unpaid: Decimal) -> str:
     if kind in (ReminderKind.BEFORE_7, ReminderKind.BEFORE_1):
         return _("%(name)s: %(amount)s yuan of your mutual-aid loan falls due on %(date)s.") % {
             "name": loan.member.name,

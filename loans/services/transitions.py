@@ -1,10 +1,11 @@
 """The one place a loan's status changes, and the row lock every loan service takes first."""
 
+from associations.models import User
 from loans.models import Loan, LoanTransition
 from loans.workflow import authorize, check_transition
 
 
-def loan_transition(*, loan: Loan, to: str, by, reason: str = "") -> Loan:
+def loan_transition(*, loan: Loan, to: str, by: User | None, reason: str = "") -> Loan:
     """The one place a loan's status changes: checked against the table and recorded."""
     check_transition(loan.status, to)
     LoanTransition.objects.create(
@@ -32,7 +33,7 @@ def loan_lock(loan: Loan) -> Loan:
     return Loan.objects.select_for_update().select_related("association", "member").get(pk=loan.pk)
 
 
-def loan_lock_for(loan: Loan, *, by, action: str) -> Loan:
+def loan_lock_for(loan: Loan, *, by: User, action: str) -> Loan:
     """Lock the loan row and check that `by` may take `action` at the loan's village (a role
     held elsewhere does not count). Every loan service that a person triggers starts here."""
     loan = loan_lock(loan)
