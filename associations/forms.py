@@ -1,5 +1,7 @@
 """Forms check the shape of input only; the services check the rules."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +36,8 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, association, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village_group"].queryset = VillageGroup.objects.filter(association=association)
+        groups = VillageGroup.objects.filter(association=association)
+        cast(forms.ModelChoiceField, self.fields["village_group"]).queryset = groups
 
 
 class MemberCreateForm(IdempotentForm, MemberForm):

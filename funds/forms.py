@@ -1,6 +1,9 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from associations.models import Association
 from funds.models import CapitalSource, ExpenseCategory, SubsidyPayer, TransferKind
 from mutualaid.forms import FutureDateField, IdempotentForm, PastDateField, RateField
 from mutualaid.money import money_form_field
@@ -95,7 +98,7 @@ class SurplusForm(forms.Form):
 
 
 class TransferForm(IdempotentForm):
-    target = forms.ModelChoiceField(label=_("Association"), queryset=None)
+    target = forms.ModelChoiceField(label=_("Association"), queryset=Association.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=TransferKind.choices)
     amount = money_form_field(_("Amount (yuan)"))
     on = PastDateField(label=_("Date"))
@@ -103,4 +106,4 @@ class TransferForm(IdempotentForm):
 
     def __init__(self, *args, targets=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = targets
+        cast(forms.ModelChoiceField, self.fields["target"]).queryset = targets

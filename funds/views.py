@@ -2,6 +2,7 @@
 form, calls one service and renders; the rules are in funds.services and funds.journal."""
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 import openpyxl
@@ -67,7 +68,7 @@ def _require(user, roles, book: Book | None = None) -> None:
         raise Http404
 
 
-def _book(request, book_id: int, roles: set[str] = STAFF) -> Book:
+def _book(request, book_id: int, roles: Iterable[str] = STAFF) -> Book:
     return get_visible_or_404(
         Book.objects.select_related("area", "association"), request.user, roles=roles, pk=book_id
     )
@@ -298,7 +299,7 @@ def expense_list(request, book_id: int):
     )
 
 
-def _expense(request, book_id: int, expense_id: int, roles: set[str]) -> Expense:
+def _expense(request, book_id: int, expense_id: int, roles: Iterable[str]) -> Expense:
     book = _book(request, book_id, roles=roles)
     expense = Expense.objects.filter(book=book, pk=expense_id).first()
     if expense is None:

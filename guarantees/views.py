@@ -115,7 +115,7 @@ def group_create(request):
         raise Http404
     data = request.POST if request.method == "POST" else None
     # Searching and picking re-render the form without complaining about empty fields.
-    submitting = bool(data) and "form_group" in data
+    submitting = data is not None and "form_group" in data
     initial = {"formed_on": timezone.localdate(), **(data.dict() if data else {})}
     form = GroupFormForm(data if submitting else None, initial=initial)
     leaders, households = _picker_state(request, association) if data else ([], [])
@@ -165,7 +165,7 @@ def group_change(request, group_id: int):
     data = request.POST if request.method == "POST" else None
     memberships = selectors.group_members(group=group)
     current = {m.member_id: m.member for m in memberships}
-    wants_change = bool(data) and any(
+    wants_change = data is not None and any(
         k in data for k in ("add_leader", "add_household", "remove", "replace_with", "dissolve")
     )
     initial = {"on": timezone.localdate(), **(data.dict() if data else {})}

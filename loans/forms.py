@@ -3,11 +3,14 @@ services."""
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from associations.models import Member
+from guarantees.models import GuaranteeGroup, Placement
 from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS, ScheduleKind
 from loans.models import GuaranteeKind, LoanPolicy, LoanPurpose
 from loans.services.policy import VALUE_FIELDS
@@ -32,10 +35,10 @@ class PolicyForm(forms.Form):
                 required=False,
                 widget=forms.Select(choices=SWITCH_CHOICES),
             )
-        self.fields["fee_method"].choices = [
-            ("", _("inherit")),
-            *self.fields["fee_method"].choices[1:],
-        ]
+        fee_method = cast(forms.ChoiceField, self.fields["fee_method"])
+        # stubs: `choices` reads back as the normalised list (only its setter takes callables)
+        inherited = list(fee_method.choices)[1:]  # type: ignore[arg-type]
+        fee_method.choices = [("", _("inherit")), *inherited]
         self.fields["purposes"].widget = forms.CheckboxSelectMultiple()
         self.fields["purposes"].help_text = _("None ticked: all purposes allowed above.")
         for field in self.fields.values():
@@ -55,18 +58,25 @@ class ApplicationForm(IdempotentForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     guarantee_kind = forms.ChoiceField(label=_("Guarantee"), choices=GuaranteeKind.choices)
-    group = forms.ModelChoiceField(label=_("Joint-liability group"), queryset=None, required=False)
-    guarantor = forms.ModelChoiceField(label=_("Personal guarantor"), queryset=None, required=False)
+    # The querysets are the association's own, set in __init__.
+    group = forms.ModelChoiceField(
+        label=_("Joint-liability group"), queryset=GuaranteeGroup.objects.none(), required=False
+    )
+    guarantor = forms.ModelChoiceField(
+        label=_("Personal guarantor"), queryset=Member.objects.none(), required=False
+    )
     placement = forms.ModelChoiceField(
-        label=_("Enterprise or cooperative placement"), queryset=None, required=False
+        label=_("Enterprise or cooperative placement"),
+        queryset=Placement.objects.none(),
+        required=False,
     )
     expected_income = money_form_field(_("Expected income (yuan)"), required=False)
 
     def __init__(self, *args, groups, guarantors, placements, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = groups
-        self.fields["guarantor"].queryset = guarantors
-        self.fields["placement"].queryset = placements
+        cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups
+        cast(forms.ModelChoiceField, self.fields["guarantor"]).queryset = guarantors
+        cast(forms.ModelChoiceField, self.fields["placement"]).queryset = placements
 
     def clean_custom_rows(self) -> list[tuple[datetime.date, Decimal]]:
         """Each line a plausible date and a positive amount in yuan and fen; whether the rows

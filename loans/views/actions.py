@@ -17,6 +17,7 @@ from loans.models import Loan, WriteOff
 from loans.services import applications, money
 from mutualaid.errors import RuleError
 from mutualaid.forms import parse_id
+from mutualaid.money import ZERO
 
 STAFF = {r for r in Role.values if r != Role.MEMBER}
 
@@ -50,7 +51,7 @@ DISPATCH = {
         write_off=loan.write_off, by=user, on=timezone.localdate()
     ),
     "recovery": lambda loan, user, d: money.recovery_record(
-        loan=loan, amount=d["amount"] or 0, on=timezone.localdate(), by=user
+        loan=loan, amount=d["amount"] or ZERO, on=timezone.localdate(), by=user
     ),
 }
 
