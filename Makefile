@@ -43,6 +43,7 @@ test: export DEBUG = 1
 test: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # What running needs; `setup-dev` adds the browser and the test and lint tools.
