@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_stubs_ext import StrOrPromise
 from pypinyin import lazy_pinyin
 
 from associations import hooks
@@ -72,7 +73,7 @@ SECRETARIES = [
 class DemoLogin:
     username: str
     password: str
-    role: str
+    role: StrOrPromise
     area: str
 
 
@@ -95,6 +96,11 @@ def _user(username: str, full_name: str, mobile: str | None = None) -> User:
     return user
 
 
+def _parent(area: Area) -> Area:
+    assert area.parent is not None  # the demo tree is complete up to its city
+    return area.parent
+
+
 @transaction.atomic
 def load_demo() -> list[DemoLogin]:
     areas_import([(i + 1, code, name) for i, (code, name) in enumerate(AREAS)])
@@ -105,7 +111,7 @@ def load_demo() -> list[DemoLogin]:
         if not Association.objects.filter(area=village).exists():
             association_create(
                 village=village,
-                name=f"{village.parent.parent.name}{village.parent.name}{village.name}"
+                name=f"{_parent(_parent(village)).name}{_parent(village).name}{village.name}"
                 "发展互助资金协会",
                 founded_on=founded,
                 total_households=households,
@@ -124,9 +130,9 @@ def load_demo() -> list[DemoLogin]:
 def _demo_users() -> list[DemoLogin]:
     village = Area.objects.get(code="620123100201")
     other_village = Area.objects.get(code="620122100201")
-    township = village.parent
-    county = township.parent
-    city = county.parent
+    township = _parent(village)
+    county = _parent(township)
+    city = _parent(county)
     plan = [
         (f"clerk_{_slug(village.name)}", "马文清", Role.VILLAGE_CLERK, village, "13909310001"),
         (f"board_{_slug(village.name)}", SECRETARIES[3], Role.VILLAGE_BOARD, village, None),
