@@ -10,6 +10,10 @@ PORT ?= 8000
 # gunicorn: worker processes, and a timeout long enough for a large Excel import.
 WEB_CONCURRENCY ?= 2
 WEB_TIMEOUT ?= 300
+# Static files are collected (hashed and compressed) again only when their sources changed:
+# hashing and compressing the vendored JavaScript takes a minute.
+STATIC_MANIFEST := $(or $(VAR_DIR),var)/static/staticfiles.json
+STATIC_SOURCES := $(shell find static $(filter-out var/static,$(wildcard */static)) -type f 2>/dev/null)
 
 .PHONY: run dev test setup setup-dev system-packages system-packages-dev assets messages \
 	makemessages format bench backup restore clean
@@ -19,9 +23,8 @@ WEB_TIMEOUT ?= 300
 # 127.0.0.1, so cookies are not marked HTTPS-only here (SECURE_COOKIES=1 behind a TLS proxy).
 run: export DEBUG = 0
 run: export SECURE_COOKIES ?= 0
-run: setup
+run: setup $(STATIC_MANIFEST)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (scheduled jobs: celery worker with beat, no broker server)"
 	@trap 'kill 0' EXIT INT TERM; \
@@ -45,6 +48,10 @@ test: setup-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(STATIC_MANIFEST): $(STAMP) node_modules/.package-lock.json mutualaid/settings.py $(STATIC_SOURCES)
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
+	touch $@
 
 # What running needs; `setup-dev` adds the browser and the test and lint tools.
 setup: system-packages $(STAMP) assets messages

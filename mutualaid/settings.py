@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from whitenoise.compress import Compressor
 
 from mutualaid.env import ImproperlyConfiguredEnv, env_bool, env_int, env_list, env_str
 from mutualaid.secret_key import secret_key_from_file
@@ -200,6 +201,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Only the hashed copies are served (and compressed); source maps are for developer tools and are
+# neither compressed nor worth the time it takes (echarts ships 33 MB of them).
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing root
 SILENCED_SYSTEM_CHECKS = ["staticfiles.W004"] if TESTING else []
