@@ -86,12 +86,19 @@ def _slug(name: str) -> str:
     return "".join(lazy_pinyin(name))
 
 
+_password_hash: list[str] = []  # hashed once: every demo login shares the password
+
+
 def _user(username: str, full_name: str, mobile: str | None = None) -> User:
+    from django.contrib.auth.hashers import make_password
+
+    if not _password_hash:
+        _password_hash.append(make_password(DEMO_PASSWORD))
     user, _created = User.objects.get_or_create(username=username)
     user.last_name = full_name[:1]
     user.first_name = full_name[1:]
     user.mobile = mobile
-    user.set_password(DEMO_PASSWORD)
+    user.password = _password_hash[0]
     user.save()
     return user
 
@@ -121,7 +128,9 @@ def load_demo() -> list[DemoLogin]:
                 supervisory_chair=SECRETARIES[(index + 6) % len(SECRETARIES)],
             )
     logins = _demo_users()
+    _demo_village_staff()
     _demo_members()
+    _history_members()
     for loader in hooks.demo_loaders:  # guarantees, funds, loans: in INSTALLED_APPS order
         loader()
     return logins
@@ -223,3 +232,129 @@ def _demo_members() -> None:
     login = User.objects.get(username=f"member_{_slug(association.area.name)}")
     if household.user_id != login.pk:
         member_link_login(member=household, user=login)
+
+
+# --- the demo county with history (榆中县): staff per village and township, 30–60 households
+# per village; groups, capital and two years of loans are built by the upper apps' loaders.
+
+HISTORY_COUNTY = "620123"
+# Member households per village of the county (三角城村 counts its 16 DEMO_MEMBERS).
+HISTORY_HOUSEHOLDS = {
+    "620123100201": 48,
+    "620123100202": 36,
+    "620123100203": 42,
+    "620123102201": 54,
+    "620123102202": 31,
+    "620123102203": 40,
+}
+STAFF_NAMES = [
+    "马晓东", "杨桂芳", "金德顺", "朱海燕", "罗振华", "邓丽萍",
+    "韩国庆", "曹玉珍", "谢永福", "董晓梅", "潘建伟", "田淑芬",
+    "蔡明远", "袁秀琴", "彭志刚", "余春燕",
+]  # fmt: skip
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜"
+GIVEN_NAMES = [
+    "建华", "秀梅", "国强", "玉兰", "志明", "桂英", "德福", "春花", "永平", "海燕",
+    "文军", "淑珍", "金山", "凤英", "长青", "小红", "宝林", "翠萍", "振宇", "丽娟",
+    "富贵", "彩霞", "立军", "雪梅", "红旗", "芳芳", "明亮", "晓燕", "光辉", "月娥",
+]  # fmt: skip
+POVERTY_CYCLE = [
+    "registered_poor", "general", "lifted", "registered_poor", "general",
+    "monitored", "registered_poor", "general", "relatively_poor", "lifted",
+]  # fmt: skip
+
+
+def history_villages() -> list[Area]:
+    return list(Area.objects.filter(code__in=HISTORY_HOUSEHOLDS).order_by("code"))
+
+
+def demo_staff(area_code: str, role: str) -> User:
+    """The demo user holding `role` exactly at `area_code` (the first one assigned)."""
+    return (
+        User.objects.filter(role_assignments__role=role, role_assignments__area_id=area_code)
+        .order_by("role_assignments__created_at", "pk")
+        .first()
+    )
+
+
+def _demo_village_staff() -> None:
+    """A clerk and a board member in every village of the county, a committee and a station
+    in every township: the services check each one's role at its own village or township."""
+    names = iter(STAFF_NAMES)
+    for area in Area.objects.filter(code__startswith=HISTORY_COUNTY).order_by("code"):
+        if area.level == "village":
+            plan = [("clerk", Role.VILLAGE_CLERK), ("board", Role.VILLAGE_BOARD)]
+        elif area.level == "township":
+            plan = [("committee", Role.TOWNSHIP_COMMITTEE), ("station", Role.TOWNSHIP_STATION)]
+        else:
+            continue
+        for prefix, role in plan:
+            name = next(names)
+            if demo_staff(area.code, role) is None:
+                role_assign(user=_user(f"{prefix}_{_slug(area.name)}", name), role=role, area=area)
+
+
+def household_name(village_no: int, index: int) -> str:
+    """A deterministic Chinese name, distinct across the county and from DEMO_MEMBERS."""
+    k = village_no * 61 + index
+    return SURNAMES[(k * 7) % len(SURNAMES)] + GIVEN_NAMES[(k * 11 + k // 30) % len(GIVEN_NAMES)]
+
+
+def household_id_number(village_no: int, index: int) -> str:
+    """A valid, stable ID number; the even order codes never meet DEMO_MEMBERS' odd ones."""
+    from stdnum.cn import ric
+
+    born = datetime.date(1958, 1, 1) + datetime.timedelta(
+        days=(index * 389 + village_no * 53) % 12000
+    )
+    body = f"620123{born:%Y%m%d}{2 * (village_no * 60 + index) % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _history_members() -> None:
+    from decimal import Decimal
+
+    from associations.models import Member, VillageGroup
+    from associations.services.members import member_create
+
+    taken = {name for name, *_rest in DEMO_MEMBERS}
+    for village_no, village in enumerate(history_villages()):
+        association = Association.objects.get(area=village)
+        clerk = demo_staff(village.code, Role.VILLAGE_CLERK)
+        groups = [
+            VillageGroup.objects.get_or_create(association=association, name=name)[0]
+            for name in VILLAGE_GROUPS
+        ]
+        existing = set(
+            Member.objects.filter(association=association).values_list("id_number", flat=True)
+        )
+        wanted = HISTORY_HOUSEHOLDS[village.code] - (
+            len(DEMO_MEMBERS) if village.code == DEMO_VILLAGE else 0
+        )
+        index = 0
+        made = 0
+        while made < wanted:
+            name = household_name(village_no, index)
+            index += 1
+            if name in taken:
+                continue
+            taken.add(name)
+            made += 1
+            number = household_id_number(village_no, index)
+            if number in existing:
+                continue
+            member_create(
+                association=association,
+                by=clerk,
+                name=name,
+                id_number=number,
+                mobile=f"138{village_no:02d}93{index:04d}",
+                village_group=groups[index % len(groups)],
+                household_size=3 + index % 4,
+                labourers=1 + index % 3,
+                poverty_status=POVERTY_CYCLE[index % len(POVERTY_CYCLE)],
+                is_party_member=index % 5 == 1,
+                is_wealth_leader=index % 5 == 3,
+                joined_on=datetime.date(2012 + index % 12, 1 + index % 12, 1 + index % 28),
+                contribution_paid=Decimal(100 * (1 + index % 5)),
+            )

@@ -11,7 +11,9 @@ Each upper app fills these lists in its `AppConfig.ready()`:
 - `contribution_readers`: "what has this household paid in?" — the books' figure (funds);
 - `demo_loaders`: build the app's part of the demo world after the members exist;
 - `menu`: entries of the main menu, each with the roles that see it;
-- `child_figures`: the supervision figures of an area's children, by child code (reports).
+- `child_figures`: the supervision figures of an area's children, by child code (reports);
+- `home_panels`: the staff's work queues on the home page — each takes the request and the
+  user's role assignments and returns the `HomePanel`s of the roles it serves.
 """
 
 import datetime
@@ -42,12 +44,25 @@ class MenuEntry:
     order: int
 
 
+@dataclass(frozen=True)
+class HomePanel:
+    """One work queue on the home page: its title, the first few rows (text, detail, link),
+    how many there are in all and where the whole list is."""
+
+    title: StrOrPromise
+    rows: list[tuple[str, str, str]]
+    count: int
+    link: str = ""
+    order: int = 0
+
+
 exit_guards: list[Callable[..., str | None]] = []
 refund_posters: list[RefundPoster] = []
 contribution_readers: list[Callable[..., Decimal]] = []
 demo_loaders: list[Callable[[], None]] = []
 menu: list[MenuEntry] = []
 child_figures: list[Callable[..., dict]] = []
+home_panels: list[Callable[..., list[HomePanel]]] = []
 
 
 def model_label(model: type[Model], *, plural: bool = True) -> StrOrPromise:

@@ -280,3 +280,30 @@ def book_balances(*, books: Iterable[Book]) -> dict[int, dict[str, Decimal]]:
             row["c"] or ZERO
         )
     return result
+
+
+def months_to_close(*, user: User, roles: Iterable[str], today: datetime.date) -> list[Book]:
+    """The association books in the user's area with months ended but not yet closed, the most
+    behind first; each with `months_open` (0 when up to date). One query."""
+    from django.db.models import Min
+
+    last_ended = today.replace(day=1) - datetime.timedelta(days=1)
+    books = list(
+        books_visible(user=user, roles=roles)
+        .filter(association__isnull=False)
+        .annotate(first_entry=Min("entries__date"))
+        .order_by("area__code")
+    )
+    for book in books:
+        start = (
+            book.closed_through + datetime.timedelta(days=1)
+            if book.closed_through
+            else book.first_entry
+        )
+        book.months_open = (
+            0
+            if start is None or start > last_ended
+            else (last_ended.year - start.year) * 12 + last_ended.month - start.month + 1
+        )
+    books.sort(key=lambda b: (-b.months_open, b.area_id))
+    return books

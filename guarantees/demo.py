@@ -2,9 +2,9 @@
 
 import datetime
 
-from associations.demo import DEMO_VILLAGE
-from associations.models import Member, User
-from guarantees.models import GroupStatus, GuaranteeGroup
+from associations.demo import DEMO_VILLAGE, demo_staff, history_villages
+from associations.models import Association, Member, Role, User
+from guarantees.models import GroupMembership, GroupStatus, GuaranteeGroup
 from guarantees.services import group_form
 
 # group name, formed on, leaders, households (names of demo members)
@@ -20,6 +20,11 @@ DEMO_GROUPS = [
 
 
 def load_demo_groups() -> None:
+    _demo_village_groups()
+    _history_groups()
+
+
+def _demo_village_groups() -> None:
     for name, formed_on, leader_names, household_names in DEMO_GROUPS:
         group_qs = GuaranteeGroup.objects.filter(
             association__area__code=DEMO_VILLAGE, name=name, status=GroupStatus.ACTIVE
@@ -40,3 +45,41 @@ def load_demo_groups() -> None:
             households=[members[n] for n in household_names],
             by=User.objects.get(username="clerk_sanjiaocheng"),
         )
+
+
+def _history_groups() -> None:
+    """Every village of the demo county: its free households in groups of 1–2 leaders (party
+    members or wealth leaders) and 3–5 households, formed before the history starts."""
+    for village in history_villages():
+        association = Association.objects.get(area=village)
+        if GuaranteeGroup.objects.filter(association=association, name__startswith="第").exists():
+            continue
+        grouped = GroupMembership.objects.filter(
+            group__association=association, group__status=GroupStatus.ACTIVE, left_on__isnull=True
+        ).values("member")
+        free = list(
+            Member.objects.filter(association=association).exclude(pk__in=grouped).order_by("pk")
+        )
+        leaders = [m for m in free if m.can_lead_group]
+        others = [m for m in free if not m.can_lead_group]
+        clerk = demo_staff(village.code, Role.VILLAGE_CLERK)
+        number = GuaranteeGroup.objects.filter(association=association).count()
+        for g in range(len(free)):
+            lead_count, household_count = (2 if g % 3 == 2 else 1), 3 + g % 3
+            if len(leaders) < lead_count:
+                break
+            group_leaders, leaders = leaders[:lead_count], leaders[lead_count:]
+            while len(others) < household_count and len(leaders) > 1:
+                others.append(leaders.pop())
+            if len(others) < household_count:
+                break
+            households, others = others[:household_count], others[household_count:]
+            number += 1
+            group_form(
+                association=association,
+                name=f"第{number}联保小组",
+                formed_on=datetime.date(2023, 1 + g % 12, 1 + g),
+                leaders=group_leaders,
+                households=households,
+                by=clerk,
+            )

@@ -9,13 +9,14 @@ class LoansConfig(AppConfig):
     def ready(self) -> None:
         from associations import hooks
         from associations.authority import STAFF_ROLES
-        from loans import demo
+        from loans import demo, panels
         from loans.models import Loan, LoanPolicy
         from loans.services import applications
         from loans.workflow import ACTIONS
 
         hooks.register(hooks.exit_guards, applications.member_exit_guard)
         hooks.register(hooks.demo_loaders, demo.load_demo_loans)
+        hooks.register(hooks.home_panels, panels.home_panels)
         for entry in (
             hooks.MenuEntry("loans:loan_list", hooks.model_label(Loan), frozenset(), 50),
             hooks.MenuEntry("loans:inbox", _("Approval inbox"), ACTIONS["approve"].roles, 60),

@@ -8,10 +8,12 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from associations import hooks
+        from reports import panels
         from reports.selectors.audit import AUDIT_ROLES
         from reports.selectors.indicators import child_figures_by_code
 
         hooks.register(hooks.child_figures, child_figures_by_code)
+        hooks.register(hooks.home_panels, panels.home_panels)
         hooks.register(
             hooks.menu, hooks.MenuEntry("reports:audit", _("Audit trail"), AUDIT_ROLES, 90)
         )

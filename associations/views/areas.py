@@ -15,11 +15,18 @@ def _page(request, queryset):
 
 @login_required
 def home(request):
+    assignments = selectors.user_scope_roots(user=request.user)
+    # Each role's work queue first (loans, funds, reports fill hooks.home_panels).
+    panels = sorted(
+        (panel for provider in hooks.home_panels for panel in provider(request, assignments)),
+        key=lambda panel: panel.order,
+    )
     return render(
         request,
         "associations/home.html",
         {
-            "assignments": selectors.user_scope_roots(user=request.user),
+            "assignments": assignments,
+            "panels": panels,
             "summary": selectors.scope_summary(user=request.user),
             "associations": selectors.association_list(user=request.user)[:10],
         },

@@ -18,8 +18,8 @@ def test_demo_books_load_twice_and_balance():
     book = book_for_association(Association.objects.get(area_id="620123100201"))
     assert ledger_is_consistent(book=book)
     balances = balances_by_key(book=book)
-    # 500,000 from the county finance bureau + 300,000 allocated from the county pool.
-    assert balances["government_capital"] == Decimal("800000.00")
+    # 40,000 from the county finance bureau + 100,000 allocated from the county pool.
+    assert balances["government_capital"] == Decimal("140000.00")
     from associations.models import User
 
     county = User.objects.get(username="county_yuzhong")

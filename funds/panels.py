@@ -1,0 +1,45 @@
+"""The books' work queue on the home page (associations.hooks.home_panels): the township
+station's months to close, per village book."""
+
+from collections.abc import Sequence
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from associations.hooks import HomePanel
+from associations.models import RoleAssignment
+from funds.roles import CLOSERS
+from funds.selectors import months_to_close
+
+ROWS = 6
+
+
+def home_panels(request: HttpRequest, assignments: Sequence[RoleAssignment]) -> list[HomePanel]:
+    if not CLOSERS & {a.role for a in assignments}:
+        return []
+    books = [
+        b
+        for b in months_to_close(user=request.user, roles=CLOSERS, today=timezone.localdate())
+        if b.months_open
+    ]
+    rows = [
+        (
+            book.area.name,
+            ngettext("%(n)s month to close", "%(n)s months to close", book.months_open)
+            % {"n": book.months_open},
+            reverse("funds:book_detail", args=[book.pk]),
+        )
+        for book in books[:ROWS]
+    ]
+    return [
+        HomePanel(
+            title=_("Months to close per village book"),
+            rows=rows,
+            count=len(books),
+            link=reverse("funds:book_list"),
+            order=41,
+        )
+    ]
