@@ -23,6 +23,8 @@ def navigation(request):
         items.append((10, reverse("associations:association_list"), _("My association")))
     if user.is_superuser or roles:
         items.append((30, reverse("associations:member_list"), _("Members")))
+    if user.is_superuser or roles & STAFF_ROLES:
+        items.append((35, reverse("associations:training_list"), _("Training")))
     for entry in hooks.menu:
         wanted = entry.roles or frozenset(Role.values)
         if user.is_superuser or roles & wanted:

@@ -12,6 +12,7 @@ Each upper app fills these lists in its `AppConfig.ready()`:
 - `demo_loaders`: build the app's part of the demo world after the members exist;
 - `menu`: entries of the main menu, each with the roles that see it;
 - `child_figures`: the supervision figures of an area's children, by child code (reports);
+- `member_home`: the home page of a household's own login (loans: what it owes and when);
 - `home_panels`: the staff's work queues on the home page — each takes the request and the
   user's role assignments and returns the `HomePanel`s of the roles it serves.
 """
@@ -62,6 +63,7 @@ contribution_readers: list[Callable[..., Decimal]] = []
 demo_loaders: list[Callable[[], None]] = []
 menu: list[MenuEntry] = []
 child_figures: list[Callable[..., dict]] = []
+member_home: list[Callable[..., Any]] = []
 home_panels: list[Callable[..., list[HomePanel]]] = []
 
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +30,9 @@ class User(AbstractUser):
         unique=True,
         validators=[mobile_validator],
     )
+    # Raised by "log out everywhere" and by a new activation: every session signed with the
+    # old value ends (Django checks the session's hash on each request).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -37,6 +41,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = f"{self.last_name}{self.first_name}".strip()
         return f"{full} ({self.username})" if full else self.username
+
+    def get_session_auth_hash(self) -> str:
+        if not self.session_generation:  # sessions from before the field keep working
+            return super().get_session_auth_hash()
+        return salted_hmac(
+            "associations.User.session",
+            f"{self.password}:{self.session_generation}",
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class AreaLevel(models.TextChoices):
@@ -588,3 +601,118 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.key}"
+
+
+# --- member access: one-time activation codes (issue 12) ---------------------------------
+
+
+class AccessCode(models.Model):
+    """A one-time code the clerk gives a member household to set its password (7 days).
+    Only a hash is kept; the clerk sees and prints the code once."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="access_codes"
+    )
+    code_hash = models.CharField(max_length=128)
+    issued_by = models.ForeignKey(
+        User, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.issued_at:%Y-%m-%d}"
+
+
+# --- training and capacity building (seed recommendation 5) ------------------------------
+
+
+class TrainingSessionQuerySet(ScopedQuerySet):
+    scope_path = "area__code"
+
+
+class TrainingSession(models.Model):
+    """A training held by the city, county, township or village for managers and members."""
+
+    held_on = models.DateField(_("date"))
+    level = models.CharField(_("organised by"), max_length=10, choices=AreaLevel.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="training_sessions"
+    )
+    topic = models.CharField(_("topic"), max_length=200)
+    trainer = models.CharField(_("trainer"), max_length=100)
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    place = models.CharField(_("place"), max_length=200)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="training_hours_positive", condition=Q(hours__gt=0, hours__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.topic}"
+
+
+class TrainingAttendance(models.Model):
+    """One person at a session: a member household (its head) or a staff login."""
+
+    session = models.ForeignKey(
+        TrainingSession,
+        verbose_name=_("training session"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trainings",
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("staff"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trainings",
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["session", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="training_attendance_member_or_staff",
+                condition=Q(member__isnull=False, user__isnull=True)
+                | Q(member__isnull=True, user__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["session", "member"], name="training_attendance_member_once"
+            ),
+            models.UniqueConstraint(
+                fields=["session", "user"], name="training_attendance_staff_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.member or self.user}"

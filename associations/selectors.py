@@ -1,9 +1,12 @@
 """Reads for areas and associations: always scoped to the user."""
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
 
 from associations.models import (
     Area,
@@ -13,6 +16,7 @@ from associations.models import (
     MemberEvent,
     Role,
     RoleAssignment,
+    TrainingSession,
     User,
     VillageGroup,
 )
@@ -158,3 +162,122 @@ def may_see_full_id(*, user: User, member: Member) -> bool:
 def clerk_associations(*, user: User) -> QuerySet[Association]:
     """The associations where the user is the clerk: where member pages may write."""
     return Association.objects.visible_to(user, roles=[Role.VILLAGE_CLERK]).select_related("area")
+
+
+# --- training (seed recommendation 5) ------------------------------------------------------
+
+
+@dataclass
+class TrainingCounts:
+    members: int = 0
+    members_trained: int = 0
+    managers: int = 0
+    managers_trained: int = 0
+
+    @property
+    def member_coverage(self) -> float | None:
+        return self.members_trained / self.members if self.members else None
+
+    @property
+    def manager_coverage(self) -> float | None:
+        return self.managers_trained / self.managers if self.managers else None
+
+    def __iadd__(self, other: "TrainingCounts") -> "TrainingCounts":
+        self.members += other.members
+        self.members_trained += other.members_trained
+        self.managers += other.managers
+        self.managers_trained += other.managers_trained
+        return self
+
+
+def training_sessions(*, user: User, year: int | None = None) -> QuerySet[TrainingSession]:
+    """The sessions held in the user's areas (a village's own, a township's and its villages'…),
+    with how many members and staff attended."""
+    sessions = TrainingSession.objects.visible_to(user).select_related("area")
+    if year:
+        sessions = sessions.filter(held_on__year=year)
+    return sessions.annotate(
+        member_count=Count("attendances__member", distinct=True),
+        staff_count=Count("attendances__user", distinct=True),
+    ).order_by("-held_on", "-id")
+
+
+def training_counts(
+    *, prefix: str, length: int, on: datetime.date, managers: bool = True
+) -> dict[str, TrainingCounts]:
+    """Training coverage (DESIGN §7) by the first `length` characters of the village code,
+    for villages under `prefix`: the members on `on` (joined, not yet exited) and those of them
+    at any training held from 1 January of `on`'s year to `on`; likewise the managers (village
+    clerks and board members by their role assignments) unless `managers` is false. One grouped
+    query each."""
+    start = on.replace(month=1, day=1)
+    counts: dict[str, TrainingCounts] = {}
+    members = (
+        Member.objects.filter(association__area__code__startswith=prefix, joined_on__lte=on)
+        .filter(Q(exited_on__isnull=True) | Q(exited_on__gt=on))
+        .annotate(key=Substr("association__area__code", 1, length))
+        .values("key")
+        .order_by()
+        .annotate(
+            n=Count("id", distinct=True),
+            trained=Count(
+                "id",
+                distinct=True,
+                filter=Q(
+                    trainings__session__held_on__gte=start, trainings__session__held_on__lte=on
+                ),
+            ),
+        )
+    )
+    for row in members:
+        counts.setdefault(row["key"], TrainingCounts())
+        counts[row["key"]] += TrainingCounts(members=row["n"], members_trained=row["trained"])
+    if not managers:
+        return counts
+    assignments = (
+        RoleAssignment.objects.filter(
+            area__code__startswith=prefix, role__in=[Role.VILLAGE_CLERK, Role.VILLAGE_BOARD]
+        )
+        .annotate(key=Substr("area__code", 1, length))
+        .values("key")
+        .order_by()
+        .annotate(
+            n=Count("user", distinct=True),
+            trained=Count(
+                "user",
+                distinct=True,
+                filter=Q(
+                    user__trainings__session__held_on__gte=start,
+                    user__trainings__session__held_on__lte=on,
+                ),
+            ),
+        )
+    )
+    for row in assignments:
+        counts.setdefault(row["key"], TrainingCounts())
+        counts[row["key"]] += TrainingCounts(managers=row["n"], managers_trained=row["trained"])
+    return counts
+
+
+def training_coverage_by_village(
+    *, user: User, on: datetime.date
+) -> list[tuple[Area, TrainingCounts]]:
+    """Each village the user sees, with its coverage this year (for the training pages)."""
+    villages = list(
+        Area.objects.visible_to(user, roles=[r for r in Role.values if r != Role.MEMBER])
+        .filter(level=AreaLevel.VILLAGE)
+        .order_by("code")[:500]
+    )
+    if not villages:
+        return []
+    prefix = _common_prefix([v.code for v in villages])
+    counts = training_counts(prefix=prefix, length=12, on=on)
+    return [(v, counts.get(v.code, TrainingCounts())) for v in villages]
+
+
+def _common_prefix(codes: list[str]) -> str:
+    first, last = min(codes), max(codes)
+    size = 0
+    while size < len(first) and first[size] == last[size]:
+        size += 1
+    return first[:size]

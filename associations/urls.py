@@ -1,6 +1,6 @@
 from django.urls import path
 
-from associations.views import areas, imports, members
+from associations.views import access, areas, imports, members, training
 
 app_name = "associations"
 
@@ -19,9 +19,13 @@ urlpatterns = [
     path("members/<int:member_id>/", members.member_detail, name="member_detail"),
     path("members/<int:member_id>/edit/", members.member_edit, name="member_edit"),
     path("members/<int:member_id>/exit/", members.member_exit, name="member_exit"),
+    path("members/<int:member_id>/access/", access.member_access, name="member_access"),
     path(
         "members/<int:member_id>/other-loans/",
         members.member_other_loans,
         name="member_other_loans",
     ),
+    path("training/", training.training_list, name="training_list"),
+    path("training/new/", training.training_new, name="training_new"),
+    path("training/<int:session_id>/", training.training_detail, name="training_detail"),
 ]

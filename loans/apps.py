@@ -12,10 +12,12 @@ class LoansConfig(AppConfig):
         from loans import demo, panels
         from loans.models import Loan, LoanPolicy
         from loans.services import applications
+        from loans.views.member import member_home
         from loans.workflow import ACTIONS
 
         hooks.register(hooks.exit_guards, applications.member_exit_guard)
         hooks.register(hooks.demo_loaders, demo.load_demo_loans)
+        hooks.register(hooks.member_home, member_home)
         hooks.register(hooks.home_panels, panels.home_panels)
         for entry in (
             hooks.MenuEntry("loans:loan_list", hooks.model_label(Loan), frozenset(), 50),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loans.views import actions, documents, loans, policy
+from loans.views import actions, documents, loans, member, policy
 
 app_name = "loans"
 
@@ -20,5 +20,17 @@ urlpatterns = [
         "loans/<int:loan_id>/receipts/<int:repayment_id>.pdf",
         documents.repayment_receipt,
         name="repayment_receipt",
+    ),
+    # A member household's own pages (issue 12); its home is `/` (associations.hooks).
+    path("my/schedule/", member.member_schedule, name="member_schedule"),
+    path("my/repayments/", member.member_repayments, name="member_repayments"),
+    path("my/repayments/<int:repayment_id>/", member.member_receipt, name="member_receipt"),
+    path("my/statement/", member.member_statement, name="member_statement"),
+    path("my/notices/", member.member_notices, name="member_notices"),
+    path("my/account/", member.member_account, name="member_account"),
+    path(
+        "my/account/logout-everywhere/",
+        member.member_logout_everywhere,
+        name="member_logout_everywhere",
     ),
 ]

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from associations.views import access as access_views
 from associations.views import areas as association_views
 from mutualaid.health import HealthView
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("", include("loans.urls")),
     path("funds/", include("funds.urls")),
     path("", include("reports.urls")),
+    # Public: a member household sets its password with the clerk's activation code.
+    path("accounts/activate/", access_views.member_activate, name="member_activate"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

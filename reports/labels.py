@@ -50,7 +50,7 @@ EXPLANATIONS = {
     "effective_fee_yield": _(
         "usage-fee income of the period ÷ average outstanding principal of the period"
     ),
-    "training_coverage": _("members trained in the year ÷ members (no training records yet)"),
+    "training_coverage": _("members at a training from 1 January to the date ÷ members"),
     "capital": _(
         "government capital + donations + member contributions + bank borrowings + "
         "accumulation, on the date"

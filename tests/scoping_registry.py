@@ -31,7 +31,33 @@ URL_KWARGS: dict[str, Callable] = {
     "repayment_id": lambda world: _loan(world).repayments.first().pk,
     "report_id": lambda world: _report(world).pk,
     "job_id": lambda world: _import_job(world).pk,
+    "session_id": lambda world: _training(world).pk,
 }
+
+
+def _training(world):
+    """A training of the inside village, held by its clerk, with the scoped household there."""
+    import datetime
+    from decimal import Decimal
+
+    from associations.models import TrainingSession
+    from associations.services.training import training_attendance_add, training_session_create
+
+    existing = TrainingSession.objects.filter(area=world.inside.village).first()
+    if existing:
+        return existing
+    clerk = world.inside.users["village_clerk"]
+    session = training_session_create(
+        area=world.inside.village,
+        held_on=datetime.date(2025, 3, 1),
+        topic="记账培训",
+        trainer="县扶贫办",
+        hours=Decimal("3"),
+        place="村委会",
+        by=clerk,
+    )
+    training_attendance_add(session=session, by=clerk, members=[_factories().scoped_member(world)])
+    return session
 
 
 def _import_job(world):
@@ -233,6 +259,19 @@ URL_ROLES: dict[str, set[str]] = {
         {"member"},
     ),
     "associations:member_access": {"village_clerk"},
+    # Training (seed recommendation 5): every staff role reads the sessions of its areas; the
+    # office of a level records them (the village clerk, the township, county and city offices).
+    **dict.fromkeys(
+        ["associations:training_list", "associations:training_detail"],
+        {r for r in _ALL_ROLES if r != "member"},
+    ),
+    "associations:training_new": {
+        "village_clerk",
+        "township_committee",
+        "township_station",
+        "county_office",
+        "city_office",
+    },
     "reports:audit": {"auditor", "county_office", "city_office"},
 }
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from associations import hooks, selectors
 from associations.models import Area, AreaLevel, Association, AssociationStatus, Role
-from associations.scoping import get_visible_or_404
+from associations.scoping import get_visible_or_404, user_roles
 
 
 def _page(request, queryset):
@@ -15,6 +15,8 @@ def _page(request, queryset):
 
 @login_required
 def home(request):
+    if hooks.member_home and user_roles(request.user) == {Role.MEMBER}:  # a household's login
+        return hooks.member_home[0](request)
     assignments = selectors.user_scope_roots(user=request.user)
     # Each role's work queue first (loans, funds, reports fill hooks.home_panels).
     panels = sorted(

@@ -55,6 +55,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least, Substr
 
 from associations.models import PREFIX_LENGTH, Area, AreaLevel, Association, Member
+from associations.selectors import training_counts
 from funds.models import ApprovalStatus, Expense, JournalLine
 from loans.models import Instalment, Loan, LoanTransition, Repayment, WriteOff
 from loans.workflow import LoanStatus
@@ -99,6 +100,7 @@ class Figures:
     poor_households: int = 0
     members: int = 0
     poor_members: int = 0
+    members_trained: int = 0  # at a training from 1 January to `on` (associations.selectors)
     borrowers: int = 0
     poor_borrowers: int = 0
     capital_by_source: dict[str, Decimal] = field(
@@ -176,8 +178,8 @@ class Figures:
         return rate(self.usage_fee_income, self.average_outstanding)
 
     @property
-    def training_coverage(self) -> None:
-        return None  # training records do not exist yet
+    def training_coverage(self) -> Decimal | None:
+        return rate(self.members_trained, self.members)
 
 
 INDICATORS = (
@@ -285,6 +287,7 @@ def _figures_by_key(
         _on_time,
         _waitlist,
         _advances,
+        _trained,
     ):
         collect(result, prefix, length, on, start)
     for figures in result.values():
@@ -333,6 +336,13 @@ def _members(result, prefix, length, on, start):
     for row in rows:
         result[row["key"]].members = row["n"]
         result[row["key"]].poor_members = row["poor"]
+
+
+def _trained(result, prefix, length, on, start):
+    """Members trained in the calendar year of `on` (DESIGN §7 training coverage), counted as
+    the training pages count them."""
+    for key, counts in training_counts(prefix=prefix, length=length, on=on, managers=False).items():
+        result[key].members_trained = counts.members_trained
 
 
 def _borrowers(result, prefix, length, on, start):

@@ -102,7 +102,7 @@ def test_county_indicators(county):
     assert f.cumulative_repayment_rate == Decimal("0.1250")  # 3,000 / 24,000
     assert f.par30 == Decimal("0.3434")  # 10,000 / 29,117.04 = 0.34344
     assert f.effective_fee_yield == Decimal("0.0047")  # 146.64 / 30,945.52 = 0.00474
-    assert f.training_coverage is None
+    assert f.training_coverage == Decimal("0.0000")  # 0 / 17: no training recorded
 
 
 def test_township_children(county):
@@ -169,8 +169,8 @@ def test_children_take_the_same_queries_whatever_the_size(db):
     for n in range(2):  # two more villages with loans, repayments and an overdue loan
         extra_village(n)
     assert Loan.objects.count() == 8 + 4
-    # One query for the children, nine grouped aggregates (flows take three).
-    assert small == _child_queries(county) == 12
+    # One query for the children, ten grouped aggregates (flows take three).
+    assert small == _child_queries(county) == 13
 
 
 def test_command_prints_the_json(county, capsys):
@@ -179,7 +179,7 @@ def test_command_prints_the_json(county, capsys):
     assert data["par30"] == "0.3434"
     assert data["outstanding_principal"] == "29117.04"
     assert data["capital"] == "102000.00"
-    assert data["training_coverage"] is None
+    assert data["training_coverage"] == "0.0000"
     assert data["members"] == 17 and data["borrowers"] == 3
     for key in (
         "membership_rate",
