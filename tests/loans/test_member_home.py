@@ -144,6 +144,10 @@ def test_receipts_and_the_pdf_link_are_the_households_own(client, world, monthly
     pdf_url = reverse("loans:repayment_receipt", args=[monthly.pk, repayment.pk])
     assert pdf_url in receipt
     assert client.get(pdf_url).status_code == 200
+    # The receipt names the clerk who took the money, never the clerk's login name.
+    from loans import documents
+
+    assert users[Role.VILLAGE_CLERK].username not in documents.receipt_html(repayment)
     # Another household of the same village, with its own login, sees none of it.
     other = factories.member(world.inside.association, name="李四")
     other_login = factories.user_with_role(Role.MEMBER, world.inside.village)
