@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loans.views import actions, documents, loans, member, policy
+from loans.views import actions, applications, documents, loans, member, notices, policy
 
 app_name = "loans"
 
@@ -9,9 +9,12 @@ urlpatterns = [
     path("loans/policies/<str:area_code>/", policy.policy_detail, name="policy_detail"),
     path("loans/policies/<str:area_code>/edit/", policy.policy_edit, name="policy_edit"),
     path("loans/", loans.loan_list, name="loan_list"),
-    path("loans/new/", loans.loan_new, name="loan_new"),
+    path("loans/new/", applications.loan_new, name="loan_new"),
     path("loans/inbox/", loans.committee_inbox, name="inbox"),
+    path("loans/notice/<str:area_code>/", notices.notice_page, name="public_notice"),
+    path("loans/notice/<str:area_code>/notice.pdf", notices.notice_pdf, name="public_notice_pdf"),
     path("loans/<int:loan_id>/", loans.loan_detail, name="loan_detail"),
+    path("loans/<int:loan_id>/edit/", applications.loan_draft_edit, name="loan_draft_edit"),
     path("loans/<int:loan_id>/action/", actions.loan_action, name="loan_action"),
     path("loans/<int:loan_id>/repay/", loans.loan_repay, name="loan_repay"),
     path("loans/<int:loan_id>/reverse/", actions.repayment_reverse, name="repayment_reverse"),

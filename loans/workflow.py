@@ -141,6 +141,7 @@ class Action:
 
 ACTIONS: dict[str, Action] = {
     "apply": Action(frozenset({CLERK}), _("Enter an application")),
+    "edit": Action(frozenset({CLERK}), _("Edit the draft"), only_from=frozenset({S.DRAFT})),
     "submit": Action(
         frozenset({CLERK}), _("Submit"), to=S.SUBMITTED, only_from=frozenset({S.DRAFT})
     ),

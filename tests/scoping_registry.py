@@ -101,14 +101,14 @@ def _loan(world):
 
     from funds.journal import book_for_association
     from funds.services import capital_receive
-    from loans.models import Loan, LoanPurpose
-    from loans.services import applications, money
+    from loans.models import Loan
+    from loans.services import money
 
     member = _factories().scoped_member(world)
     existing = Loan.objects.filter(member=member).first()
     if existing:
         return existing
-    users, day = world.inside.users, datetime.date(2025, 3, 1)
+    day = datetime.date(2025, 3, 1)
     capital_receive(
         book=book_for_association(world.inside.association),
         source="government",
@@ -118,30 +118,19 @@ def _loan(world):
         received_on=day,
         by=world.inside.users["village_clerk"],
     )
-    loan = applications.loan_apply(
-        association=world.inside.association,
-        member=member,
-        amount=Decimal("5000"),
-        term_months=12,
-        purpose=LoanPurpose.objects.get(code="livestock"),
-        schedule_kind="lump_sum",
-        guarantee_kind="group",
+    loan = _factories().loan_disbursed(
+        world.inside,
+        member,
         group=_factories().scoped_group(world),
-        by=users["village_clerk"],
-    )
-    applications.loan_submit(loan=loan, by=users["village_clerk"])
-    applications.loan_board_review(loan=loan, by=users["village_board"])
-    applications.loan_approve(loan=loan, by=users["township_committee"], on=day)
-    applications.notices_expire(today=day + datetime.timedelta(days=5))
-    loan.refresh_from_db()
-    money.loan_disburse(
-        loan=loan, by=users["township_station"], on=day + datetime.timedelta(days=5)
+        amount="5000",
+        approved_on=day,
+        on=day + datetime.timedelta(days=5),
     )
     money.repayment_record(
         loan=loan,
         amount=Decimal("100"),
         paid_on=day + datetime.timedelta(days=40),
-        by=users["village_clerk"],
+        by=world.inside.users["village_clerk"],
         token="scoping",
     )
     return loan
@@ -217,13 +206,25 @@ URL_ROLES: dict[str, set[str]] = {
     # Loans (issue 5): a member household sees its own loans; the clerk applies and records
     # repayments; the committee has its inbox; the station reverses repayments.
     "loans:loan_new": {"village_clerk"},
+    "loans:loan_draft_edit": {"village_clerk"},
     "loans:loan_repay": {"village_clerk"},
     "loans:inbox": {"township_committee"},
     "loans:loan_action": {r for r in _ALL_ROLES if r != "member"},
     "loans:repayment_reverse": {"township_station"},
+    # The village public notice (issue 11): every staff role of the village and above (members
+    # read it on their own notices page).
+    **dict.fromkeys(
+        ["loans:public_notice", "loans:public_notice_pdf"], {r for r in _ALL_ROLES if r != "member"}
+    ),
     # Dashboards (issue 10): every staff role of the area; members get nothing.
     **dict.fromkeys(
-        ["reports:dashboard", "reports:children_export"], {r for r in _ALL_ROLES if r != "member"}
+        [
+            "reports:dashboard",
+            "reports:children_export",
+            "reports:loan_ledger",
+            "reports:repayment_ledger",
+        ],
+        {r for r in _ALL_ROLES if r != "member"},
     ),
     # Supervision reports (issue 11): the offices and auditors read them; the offices generate.
     **dict.fromkeys(
@@ -240,6 +241,8 @@ URL_ROLES: dict[str, set[str]] = {
         "county_office",
         "city_office",
     },
+    # Scheduled jobs (issue 11) run for every area at once: the station and the county office.
+    "jobs:job_list": {"township_station", "county_office"},
     # Issue 9: a long import's progress is its clerk's; the audit trail is the auditor's and
     # the county and city offices'.
     "associations:import_job": {"village_clerk"},

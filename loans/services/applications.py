@@ -17,7 +17,7 @@ from loans.exceptions import LoanRuleError
 from loans.models import GuaranteeKind, Loan, LoanPurpose
 from loans.selectors.loans import lendable_cash
 from loans.selectors.policy import effective_policy
-from loans.services.eligibility import eligibility_check, schedule_check
+from loans.services.eligibility import draft_check, eligibility_check, schedule_check
 from loans.services.transitions import loan_lock, loan_lock_for, loan_transition
 from loans.workflow import ACTIVE_STATUSES, LoanStatus, authorize, waitlist_resume_status
 from mutualaid.money import to_fen
@@ -42,10 +42,86 @@ def loan_apply(
     custom_rows: Iterable[tuple[datetime.date, Decimal]] | None = None,
     expected_income: Decimal | None = None,
 ) -> Loan:
-    """The clerk's draft. Shape is checked here, the rules at submit."""
+    """The clerk's draft. Saved only when every rule a clerk can meet while typing holds
+    (`eligibility.draft_check`); the rest, and all of it again, at submit."""
     authorize(by, "apply", area_code=association.area_id)
     if member.association_id != association.pk:
         raise LoanRuleError(_("The borrower is not a member of this association."), "not_member")
+    loan = Loan(association=association, member=member, entered_by=by)
+    _draft_fill(
+        loan,
+        amount=amount,
+        term_months=term_months,
+        purpose=purpose,
+        schedule_kind=schedule_kind,
+        guarantee_kind=guarantee_kind,
+        group=group,
+        guarantor=guarantor,
+        placement=placement,
+        custom_rows=custom_rows,
+        expected_income=expected_income,
+    )
+    loan.save()
+    return loan
+
+
+@transaction.atomic
+def loan_draft_update(
+    *,
+    loan: Loan,
+    amount: Decimal,
+    term_months: int,
+    purpose: LoanPurpose,
+    schedule_kind: str,
+    guarantee_kind: str,
+    by: User,
+    group: GuaranteeGroup | None = None,
+    guarantor: Member | None = None,
+    placement: Placement | None = None,
+    custom_rows: Iterable[tuple[datetime.date, Decimal]] | None = None,
+    expected_income: Decimal | None = None,
+) -> Loan:
+    """The clerk corrects a draft until it is submitted, under the same checks as a new one."""
+    loan = loan_lock_for(loan, by=by, action="edit")
+    if loan.status != S.DRAFT:
+        raise LoanRuleError(
+            _("Only a draft can be changed; this application is %(status)s.")
+            % {"status": loan.get_status_display()},
+            "not_draft",
+        )
+    _draft_fill(
+        loan,
+        amount=amount,
+        term_months=term_months,
+        purpose=purpose,
+        schedule_kind=schedule_kind,
+        guarantee_kind=guarantee_kind,
+        group=group,
+        guarantor=guarantor,
+        placement=placement,
+        custom_rows=custom_rows,
+        expected_income=expected_income,
+    )
+    loan.save()
+    return loan
+
+
+def _draft_fill(
+    loan: Loan,
+    *,
+    amount: Decimal,
+    term_months: int,
+    purpose: LoanPurpose,
+    schedule_kind: str,
+    guarantee_kind: str,
+    group: GuaranteeGroup | None,
+    guarantor: Member | None,
+    placement: Placement | None,
+    custom_rows: Iterable[tuple[datetime.date, Decimal]] | None,
+    expected_income: Decimal | None,
+) -> None:
+    """Set a draft's terms and check them: shape first, then every rule checkable while typing
+    (a `LoanDraftError` names each field that breaks one). Nothing is saved here."""
     targets: dict[str, object] = {
         GuaranteeKind.GROUP: group,
         GuaranteeKind.PERSONAL: guarantor,
@@ -65,25 +141,14 @@ def loan_apply(
     if to_fen(amount) <= 0:
         raise LoanRuleError(_("The amount must be more than zero."), "amount")
     rows = [[str(d), str(a)] for d, a in (custom_rows or [])]
-    loan = Loan(
-        association=association,
-        member=member,
-        amount=to_fen(amount),
-        term_months=term_months,
-        purpose=purpose,
-        schedule_kind=schedule_kind,
-        custom_rows=rows,
-        entered_by=by,
-        guarantee_kind=guarantee_kind,
-        expected_income=expected_income,
-        group=group if guarantee_kind == GuaranteeKind.GROUP else None,
-        guarantor=guarantor if guarantee_kind == GuaranteeKind.PERSONAL else None,
-        placement=placement if guarantee_kind == GuaranteeKind.PLACEMENT else None,
-    )
-    schedule_check(loan, on=timezone.localdate())
+    loan.amount, loan.term_months, loan.purpose = to_fen(amount), term_months, purpose
+    loan.schedule_kind, loan.custom_rows = schedule_kind, rows
+    loan.guarantee_kind, loan.expected_income = guarantee_kind, expected_income
+    loan.group = group if guarantee_kind == GuaranteeKind.GROUP else None
+    loan.guarantor = guarantor if guarantee_kind == GuaranteeKind.PERSONAL else None
+    loan.placement = placement if guarantee_kind == GuaranteeKind.PLACEMENT else None
+    draft_check(loan, on=timezone.localdate())
     loan.custom_rows = [[day, str(to_fen(amount))] for day, amount in rows]
-    loan.save()
-    return loan
 
 
 def _waitlist_or(loan: Loan, to: str, by: User, reason: str = "") -> Loan:

@@ -2,6 +2,7 @@
 rule is raised as a `LoanRuleError` in the user's language. Cash is checked apart: it waitlists."""
 
 import datetime
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
@@ -9,12 +10,19 @@ from associations.models import MemberStatus
 from guarantees.models import GroupRole, GroupStatus
 from guarantees.rules import GroupRules, composition_check
 from loans.domain import schedules
-from loans.exceptions import LoanRuleError
+from loans.exceptions import LoanDraftError, LoanRuleError
 from loans.models import GuaranteeKind, Loan
 from loans.selectors.loans import is_overdue
 from loans.selectors.policy import EffectivePolicy, effective_policy
 from loans.workflow import ACTIVE_STATUSES, LENT_STATUSES
 from mutualaid.money import format_yuan
+
+# The form field that names each kind of guarantee (its problems are shown beside it).
+GUARANTEE_FIELDS: dict[str, str] = {
+    GuaranteeKind.GROUP: "group",
+    GuaranteeKind.PERSONAL: "guarantor",
+    GuaranteeKind.PLACEMENT: "placement",
+}
 
 
 def schedule_check(loan: Loan, *, on: datetime.date) -> None:
@@ -48,8 +56,30 @@ def eligibility_check(loan: Loan, *, on: datetime.date) -> None:
         .exists()
     ):
         raise LoanRuleError(_("The household already has an active loan."), "active_loan")
+    for _field, check in _DRAFT_CHECKS:
+        check(loan, policy, on)
+
+
+def draft_check(loan: Loan, *, on: datetime.date) -> None:
+    """The rules a clerk can meet while typing (amount and first-loan cap, term, purpose,
+    guarantee), checked when a draft is saved: every broken one is raised at once in a
+    `LoanDraftError`, keyed by the form field it belongs to. Submission re-checks them all."""
+    schedule_check(loan, on=on)
+    policy = effective_policy(loan.association)
+    problems: dict[str, LoanRuleError] = {}
+    for field, check in _DRAFT_CHECKS:
+        try:
+            check(loan, policy, on)
+        except LoanRuleError as error:
+            name = GUARANTEE_FIELDS[loan.guarantee_kind] if field == "guarantee" else field
+            problems.setdefault(name, error)
+    if problems:
+        raise LoanDraftError(problems)
+
+
+def _check_amount(loan: Loan, policy: EffectivePolicy, on: datetime.date) -> None:
     first = (
-        not Loan.objects.filter(member=member, disbursed_on__isnull=False)
+        not Loan.objects.filter(member=loan.member_id, disbursed_on__isnull=False)
         .exclude(pk=loan.pk)
         .exists()
     )
@@ -64,16 +94,21 @@ def eligibility_check(loan: Loan, *, on: datetime.date) -> None:
             },
             "amount_limit",
         )
+
+
+def _check_term(loan: Loan, policy: EffectivePolicy, on: datetime.date) -> None:
     if loan.term_months > policy.max_term_months:
         raise LoanRuleError(
             _("The term may be at most %(n)s months.") % {"n": policy.max_term_months}, "term_limit"
         )
+
+
+def _check_purpose(loan: Loan, policy: EffectivePolicy, on: datetime.date) -> None:
     if policy.purposes and loan.purpose.code not in policy.purposes:
         raise LoanRuleError(
             _("The policy does not allow loans for %(purpose)s.") % {"purpose": loan.purpose},
             "purpose",
         )
-    _check_guarantee(loan, policy, on)
 
 
 def _check_guarantee(loan: Loan, policy: EffectivePolicy, on: datetime.date) -> None:
@@ -132,3 +167,13 @@ def _check_guarantee(loan: Loan, policy: EffectivePolicy, on: datetime.date) -> 
             _("The group already has %(n)s borrowers, the most allowed.") % {"n": limit},
             "group_concurrent",
         )
+
+
+# The rules checked while typing, in the order submission raises them, each with the form field
+# its message is shown beside ("guarantee": the field of the guarantee kind chosen).
+_DRAFT_CHECKS: tuple[tuple[str, Callable[[Loan, EffectivePolicy, datetime.date], None]], ...] = (
+    ("amount", _check_amount),
+    ("term_months", _check_term),
+    ("purpose", _check_purpose),
+    ("guarantee", _check_guarantee),
+)

@@ -67,6 +67,7 @@ def page_actions(user, loan: Loan) -> dict:
         offered.remove("write_off_approve")  # nothing proposed, nothing to approve
     return {
         "actions": [(a, workflow.ACTIONS[a].label) for a in offered if a in DISPATCH],
+        "can_edit": "edit" in offered,
         "can_repay": "repay" in offered,
         "can_reverse": "reverse_repayment" in offered,
     }

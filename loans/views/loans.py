@@ -1,4 +1,5 @@
-"""Pages of the loans: list, application, loan page, repayment entry, committee inbox."""
+"""Pages of the loans: list, loan page, repayment entry, committee inbox (the application and
+its draft: `loans.views.applications`)."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -9,19 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.idempotency import idempotent
-from associations.models import Member, MemberStatus, OtherLoan, Role
+from associations.models import OtherLoan, Role
 from associations.scoping import get_visible_or_404, user_roles
-from associations.selectors import member_query, member_search
 from funds.models import JournalEntry
-from guarantees.models import GroupStatus, GuaranteeGroup, Placement
 from loans import workflow
-from loans.domain.fees import FeeMethod
 from loans.domain.instalments import instalment_rows
-from loans.forms import ActionForm, ApplicationForm, RepaymentForm
+from loans.forms import ActionForm, RepaymentForm
 from loans.models import Loan, LoanPurpose, WriteOff
 from loans.selectors import loans as loan_selectors
-from loans.selectors.policy import effective_policy
-from loans.services import applications, eligibility, money
+from loans.selectors.notices import notice_village
+from loans.services import eligibility, money
 from loans.views.actions import may_enter_applications, page_actions
 from loans.workflow import LENT_STATUSES, LoanStatus
 from mutualaid.errors import RuleError
@@ -67,98 +65,10 @@ def loan_list(request):
             "areas": areas,
             "area": area,
             "can_apply": may_enter_applications(request.user),
+            "notice_village": notice_village(user=request.user, chosen=area),
             "overdue": request.GET.get("overdue") == "1",
             "due": request.GET.get("due", ""),
         },
-    )
-
-
-@login_required
-def loan_new(request):
-    """The clerk picks a member by name or pinyin, then fills the application."""
-    if not may_enter_applications(request.user):
-        raise Http404
-    members = Member.objects.visible_to(request.user, roles=CLERK).filter(
-        status=MemberStatus.ACTIVE
-    )
-    member = None
-    if request.GET.get("member", "").isdigit():
-        member = members.filter(pk=request.GET["member"]).select_related("association").first()
-    if member is None:
-        query = request.GET.get("q", "").strip()
-        found = (
-            member_search(user=request.user, query=query, status=MemberStatus.ACTIVE, roles=CLERK)[
-                :20
-            ]
-            if query
-            else []
-        )
-        return render(request, "loans/loan_pick_member.html", {"q": query, "found": found})
-    groups = GuaranteeGroup.objects.filter(
-        status=GroupStatus.ACTIVE, memberships__member=member, memberships__left_on__isnull=True
-    )
-    form = ApplicationForm(
-        request.POST or None,
-        groups=groups,
-        placements=Placement.objects.filter(member=member),
-        guarantors=_guarantors(
-            request, members.filter(association=member.association).exclude(pk=member.pk)
-        ),
-        initial={"group": groups.first()},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with idempotent(request.user, form.claim_key) as claim:
-                loan = claim.first or claim.created(
-                    applications.loan_apply(
-                        association=member.association,
-                        member=member,
-                        amount=data["amount"],
-                        term_months=data["term_months"],
-                        purpose=data["purpose"],
-                        schedule_kind=data["schedule_kind"],
-                        custom_rows=data["custom_rows"],
-                        guarantee_kind=data["guarantee_kind"],
-                        group=data["group"],
-                        guarantor=data["guarantor"],
-                        placement=data["placement"],
-                        expected_income=data["expected_income"],
-                        by=request.user,
-                    )
-                )
-        except RuleError as error:
-            form.add_error(None, error.message)
-        else:
-            claim.tell(
-                request, _("The application is saved as a draft; submit it when it is complete.")
-            )
-            return redirect("loans:loan_detail", loan_id=loan.pk)
-    policy = effective_policy(member.association)
-    return render(
-        request,
-        "loans/loan_new.html",
-        {
-            "member": member,
-            "form": form,
-            "gq": request.GET.get("gq", ""),
-            "policy": policy,
-            "fee_method": FeeMethod(policy.fee_method).label,
-            "other_loans": OtherLoan.objects.filter(member=member),
-        },
-    )
-
-
-def _guarantors(request, candidates):
-    """A personal guarantor is searched by name, pinyin or ID suffix (`gq`), not picked from
-    a list of the whole village; a posted choice is checked against every candidate."""
-    if request.method == "POST":
-        return candidates
-    query = request.GET.get("gq", "").strip()
-    if not query:
-        return candidates.none()
-    return candidates.filter(
-        pk__in=list(candidates.filter(member_query(query)).values_list("pk", flat=True)[:20])
     )
 
 
@@ -183,6 +93,7 @@ def loan_detail(request, loan_id: int):
         ).order_by("date", "pk"),
         "other_loans": OtherLoan.objects.filter(member=loan.member),
         "write_off": WriteOff.objects.filter(loan=loan).first(),
+        "reminders": loan.reminders.select_related("member"),
         **page_actions(request.user, loan),
     }
     if loan.disbursed_on:

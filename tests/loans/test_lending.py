@@ -5,7 +5,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from associations.models import Role
 from funds.journal import Cr, Dr, journal_post
@@ -23,10 +22,8 @@ from tests.loans.conftest import apply_for
 D = datetime.date
 
 
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime.datetime(2026, 1, 15, 9, 0), tick=False) as traveller:
-        yield traveller
+# The clock stands at 09:00 on disbursement day; tests move it with `_today.move_to`.
+pytestmark = pytest.mark.today(datetime.datetime(2026, 1, 15, 9, 0))
 
 
 def test_the_whole_path_is_recorded(lent):
@@ -188,10 +185,10 @@ def test_policy_limits_are_refused_at_submit(
 
 def test_borrower_outside_the_group_is_refused(world, book, group, users, purposes):
     outsider = factories.member(world.inside.association, name="王外")
-    loan = apply_for(world, outsider, group, users, purposes)
-    with pytest.raises(LoanRuleError) as raised:
-        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    with pytest.raises(LoanRuleError) as raised:  # refused when the draft is saved
+        apply_for(world, outsider, group, users, purposes)
     assert raised.value.code == "not_in_group"
+    assert not Loan.objects.filter(member=outsider).exists()
 
 
 def test_one_active_loan_per_household(world, book, borrower, group, users, purposes):
@@ -214,9 +211,9 @@ def test_one_active_loan_is_also_a_database_rule(world, book, borrower, group, u
 
 
 def test_group_stop_while_a_member_is_overdue(world, lent, group, users, purposes, _today):
-    _today.move_to(datetime.datetime(2027, 2, 1))  # the lump sum fell due on 2027-01-15
     other = group.memberships.filter(role="household").exclude(member=lent.member).first().member
-    loan = apply_for(world, other, group, users, purposes, amount="3000")
+    loan = apply_for(world, other, group, users, purposes, amount="3000")  # nobody overdue yet
+    _today.move_to(datetime.datetime(2027, 2, 1))  # the lump sum fell due on 2027-01-15
     with pytest.raises(LoanRuleError) as raised:
         applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "group_stop"
@@ -388,13 +385,13 @@ def test_reversing_a_reallocated_repayment_reverses_its_current_split(lent, book
 def test_a_purpose_the_policy_leaves_out_is_refused(world, book, borrower, group, users, purposes):
     from loans.services.policy import policy_save
 
+    loan = apply_for(world, borrower, group, users, purposes)  # livestock, then the policy narrows
     policy_save(
         target=world.inside.county,
         values={},
         purposes=[purposes["crops"]],
         by=users[Role.COUNTY_OFFICE],
     )
-    loan = apply_for(world, borrower, group, users, purposes)  # livestock
     with pytest.raises(LoanRuleError) as raised:
         applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "purpose"
@@ -403,31 +400,32 @@ def test_a_purpose_the_policy_leaves_out_is_refused(world, book, borrower, group
 def test_concurrent_borrowers_per_group_limit(world, lent, group, users, purposes):
     from loans.services.policy import policy_save
 
-    policy_save(
+    other = group.memberships.filter(role="household").exclude(member=lent.member).first().member
+    loan = apply_for(world, other, group, users, purposes, amount="3000")
+    policy_save(  # narrowed after the draft was saved: submission re-checks
         target=world.inside.county,
         values={"concurrent_borrowers_per_group": 1},
         by=users[Role.COUNTY_OFFICE],
     )
-    other = group.memberships.filter(role="household").exclude(member=lent.member).first().member
-    loan = apply_for(world, other, group, users, purposes, amount="3000")
     with pytest.raises(LoanRuleError) as raised:
         applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "group_concurrent"
 
 
 def test_a_borrower_cannot_guarantee_themself(world, book, borrower, group, users, purposes):
-    loan = apply_for(
-        world,
-        borrower,
-        None,
-        users,
-        purposes,
-        guarantee_kind="personal",
-        guarantor=borrower,
-    )
     with pytest.raises(LoanRuleError) as raised:
-        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        apply_for(
+            world,
+            borrower,
+            None,
+            users,
+            purposes,
+            guarantee_kind="personal",
+            guarantor=borrower,
+        )
     assert raised.value.code == "guarantor"
+    assert raised.value.problems == {"guarantor": raised.value.message}
+    assert not Loan.objects.exists()
 
 
 def test_a_loan_without_a_guarantee_is_not_even_saved(world, book, borrower, users, purposes):
@@ -545,10 +543,10 @@ def test_a_dissolved_group_guarantees_nothing(world, book, borrower, group, user
 def test_a_group_too_small_for_the_policy_is_refused(world, book, borrower, group, users, purposes):
     from loans.services.policy import policy_save
 
+    loan = apply_for(world, borrower, group, users, purposes)  # the group has 3 households
     policy_save(
         target=world.inside.county, values={"min_households": 4}, by=users[Role.COUNTY_OFFICE]
     )
-    loan = apply_for(world, borrower, group, users, purposes)  # the group has 3 households
     with pytest.raises(LoanRuleError) as raised:
         applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
     assert raised.value.code == "group_composition"
@@ -566,9 +564,8 @@ def test_another_households_placement_is_refused(world, book, borrower, users, p
         dividend_terms="年分红 8%",
         by=users[Role.VILLAGE_CLERK],
     )
-    loan = apply_for(
-        world, borrower, None, users, purposes, guarantee_kind="placement", placement=placement
-    )
     with pytest.raises(LoanRuleError) as raised:
-        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+        apply_for(
+            world, borrower, None, users, purposes, guarantee_kind="placement", placement=placement
+        )
     assert raised.value.code == "placement"
