@@ -1,11 +1,16 @@
-"""Scheduled loan jobs. Thin: they call a service, are idempotent and log what they did."""
+"""Scheduled loan jobs. Thin: they call a service, are idempotent, and each run is recorded
+(jobs.runs) with its business date and counts, so people see what ran and a failed run can be
+run again."""
 
+import datetime
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from associations.models import Association
+from jobs.runs import job_run, last_success, scheduled_job
 from loans.models import Loan
 from loans.services.applications import notices_expire, waitlist_release
 from loans.services.reminders import reminders_send
@@ -13,27 +18,35 @@ from loans.workflow import LoanStatus
 
 log = logging.getLogger(__name__)
 
+EXPIRE_NOTICES = "loans.expire_notices"
+SEND_REMINDERS = "loans.send_reminders"
+RELEASE_WAITLISTS = "loans.release_waitlists"
 
-@shared_task
-def expire_notices() -> int:
-    """Daily: loans whose public notice has ended become ready for disbursement."""
-    moved = notices_expire(today=timezone.localdate())
+
+def _day(business_date: str | None) -> datetime.date:
+    return datetime.date.fromisoformat(business_date) if business_date else timezone.localdate()
+
+
+@scheduled_job(EXPIRE_NOTICES)
+def _expire_notices(day: datetime.date) -> dict[str, int]:
+    moved = notices_expire(today=day)
     log.info("public notices expired: %s loans ready for disbursement", moved)
-    return moved
+    return {"moved": moved}
 
 
-@shared_task
-def send_reminders() -> int:
-    """Daily: repayment reminders to borrowers (and group leaders once overdue)."""
-    sent = reminders_send(today=timezone.localdate())
-    log.info("repayment reminders sent: %s", sent)
-    return sent
+@scheduled_job(SEND_REMINDERS)
+def _send_reminders(day: datetime.date) -> dict[str, int]:
+    """Catch up from the last successful run, at most REMINDER_CATCH_UP_DAYS back."""
+    window = day - datetime.timedelta(days=settings.REMINDER_CATCH_UP_DAYS)
+    last = last_success(SEND_REMINDERS, before=day)
+    since = max(last.business_date, window) if last else day - datetime.timedelta(days=1)
+    sent = reminders_send(today=day, since=since)
+    log.info("repayment reminders sent: %s (days %s to %s)", sent, since, day)
+    return {"sent": sent, "days": (day - since).days}
 
 
-@shared_task
-def release_waitlists() -> int:
-    """Hourly: where lendable cash came back (capital, transfers, repayments), waiting
-    applications move on in order."""
+@scheduled_job(RELEASE_WAITLISTS)
+def _release_waitlists(day: datetime.date) -> dict[str, int]:
     moved = 0
     waiting = (
         Loan.objects.filter(status=LoanStatus.WAITLISTED)
@@ -43,4 +56,25 @@ def release_waitlists() -> int:
     for association_id in waiting:
         moved += waitlist_release(association=Association.objects.get(pk=association_id))
     log.info("waiting applications moved on: %s", moved)
-    return moved
+    return {"moved": moved}
+
+
+@shared_task
+def expire_notices(business_date: str | None = None) -> int:
+    """Daily: loans whose public notice has ended become ready for disbursement."""
+    return job_run(job=EXPIRE_NOTICES, business_date=_day(business_date)).counts.get("moved", 0)
+
+
+@shared_task
+def send_reminders(business_date: str | None = None) -> int:
+    """Daily: repayment reminders to borrowers (and group leaders once overdue), catching up
+    the days since the last successful run."""
+    return job_run(job=SEND_REMINDERS, business_date=_day(business_date)).counts.get("sent", 0)
+
+
+@shared_task
+def release_waitlists(business_date: str | None = None) -> int:
+    """Hourly: where lendable cash came back (capital, transfers, repayments), waiting
+    applications move on in order."""
+    run = job_run(job=RELEASE_WAITLISTS, business_date=_day(business_date))
+    return run.counts.get("moved", 0)

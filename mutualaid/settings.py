@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "guarantees",
     "loans",
     "reports",
+    "jobs",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -295,6 +296,9 @@ MEMBER_EXIT_GUARDS = [
     "loans.services.applications.member_exit_guard",
 ]
 MEMBER_REFUND_POSTER = "funds.services.member_refund_post"
+
+# A reminder run catches up the days since the last successful run, at most this many.
+REMINDER_CATCH_UP_DAYS = env_int("REMINDER_CATCH_UP_DAYS", 7)
 
 # Reminders and notices: "mutualaid.messaging.LogBackend" (default) or ".EmailBackend".
 MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "mutualaid.messaging.LogBackend")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("loans.urls")),
     path("funds/", include("funds.urls")),
     path("", include("reports.urls")),
+    path("", include("jobs.urls")),
     # Public: a member household sets its password with the clerk's activation code.
     path("accounts/activate/", access_views.member_activate, name="member_activate"),
     path("accounts/", include("allauth.urls")),

@@ -1,11 +1,13 @@
 """Scheduled and requested report jobs. Thin: they take ids, call reports.services, and are
 idempotent (a claimed or finished report is left alone)."""
 
+import datetime
 import logging
 
 from celery import shared_task
 from django.utils import timezone
 
+from jobs.runs import job_run, scheduled_job
 from reports.services import (
     areas_to_report,
     previous_month,
@@ -19,11 +21,18 @@ MONTHLY_JOB = "reports.monthly"
 
 
 @shared_task
-def monthly_supervision_reports() -> dict[str, int]:
-    """The 2nd of each month: last month's report of every township, county and city. A report
-    already made (or being made by another worker) is skipped; one area's failure does not stop
-    the others."""
-    month = previous_month(timezone.localdate())
+def monthly_supervision_reports(business_date: str | None = None) -> dict[str, int]:
+    """The 2nd of each month: last month's report of every township, county and city (a
+    recorded job run)."""
+    day = datetime.date.fromisoformat(business_date) if business_date else timezone.localdate()
+    return job_run(job=MONTHLY_JOB, business_date=day).counts
+
+
+@scheduled_job(MONTHLY_JOB)
+def _monthly_reports(day: datetime.date) -> dict[str, int]:
+    """A report already made (or being made by another worker) is skipped; one area's failure
+    does not stop the others."""
+    month = previous_month(day)
     counts = {"generated": 0, "skipped": 0, "failed": 0}
     for area in areas_to_report():
         try:
