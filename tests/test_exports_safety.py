@@ -148,3 +148,23 @@ def test_admin_exports_use_the_safe_format():
     data.append(["620123", "@SUM(A1)"])
     cell = _cells(SafeXLSX().export_data(data))[3]
     assert cell.value == "@SUM(A1)" and cell.quotePrefix
+
+
+@pytest.mark.parametrize("role", [Role.VILLAGE_CLERK, Role.COUNTY_OFFICE])
+def test_every_excel_download_of_the_app_is_safe(client, world, world_with_formulas, role):
+    """Every URL of the app (found from the resolver, as the scoping test does) that answers
+    with a workbook: no live formula, and the formula-like names are literal text. A new export
+    that bypasses mutualaid.xlsx fails here."""
+    from tests.scoping_registry import URL_KWARGS
+    from tests.test_scoping import KWARG, app_urls
+
+    client.force_login(world.inside.users[role])
+    workbooks = 0
+    for route, name in app_urls():
+        kwargs = {key: URL_KWARGS[key](world) for key in KWARG.findall(route)}
+        response = client.get(reverse(name, kwargs=kwargs))
+        if "spreadsheetml" not in response.get("Content-Type", ""):
+            continue
+        workbooks += 1
+        _assert_no_live_formula(_cells(response.content))
+    assert workbooks >= 2
