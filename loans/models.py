@@ -16,6 +16,7 @@ from associations.scoping import HouseholdScopedQuerySet, ScopedQuerySet
 from loans.domain.fees import FeeMethod
 from loans.domain.schedules import ABSOLUTE_MAX_TERM_MONTHS, ScheduleKind
 from loans.workflow import ACTIVE_STATUSES, LoanStatus
+from mutualaid.messaging import mask_mobile
 from mutualaid.money import ZERO, money_field
 
 
@@ -484,6 +485,18 @@ class ReminderKind(models.TextChoices):
     OVERDUE_30 = "overdue_30", _("30 days overdue")
 
 
+class Delivery(models.TextChoices):
+    PENDING = "pending", _("being sent")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed")
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("e-mail")
+    LOG = "log", _("log only")
+
+
 class Reminder(models.Model):
     """A reminder sent, once per loan, instalment due date, kind and person (idempotent job)."""
 
@@ -495,6 +508,14 @@ class Reminder(models.Model):
     )
     sent_on = models.DateField(_("sent on"))
     text = models.CharField(_("message"), max_length=300)
+    # How it went out: filled by the delivery task (loans.tasks.deliver_reminder).
+    mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    answer = models.CharField(_("provider answer"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")
@@ -508,3 +529,7 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.kind} {self.due_on}"
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)

@@ -13,8 +13,9 @@ from associations.models import Association
 from jobs.runs import job_run, last_success, scheduled_job
 from loans.models import Loan
 from loans.services.applications import notices_expire, waitlist_release
-from loans.services.reminders import reminders_send
+from loans.services.reminders import reminder_deliver, reminders_send
 from loans.workflow import LoanStatus
+from mutualaid.messaging import TemporaryFailure
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def _send_reminders(day: datetime.date) -> dict[str, int]:
     window = day - datetime.timedelta(days=settings.REMINDER_CATCH_UP_DAYS)
     last = last_success(SEND_REMINDERS, before=day)
     since = max(last.business_date, window) if last else day - datetime.timedelta(days=1)
-    sent = reminders_send(today=day, since=since)
+    sent = reminders_send(today=day, since=since, enqueue=deliver_reminder.delay)
     log.info("repayment reminders sent: %s (days %s to %s)", sent, since, day)
     return {"sent": sent, "days": (day - since).days}
 
@@ -78,3 +79,18 @@ def release_waitlists(business_date: str | None = None) -> int:
     applications move on in order."""
     run = job_run(job=RELEASE_WAITLISTS, business_date=_day(business_date))
     return run.counts.get("moved", 0)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(TemporaryFailure,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=settings.SMS_RETRIES,
+)
+def deliver_reminder(self, reminder_id: int) -> str:
+    """One reminder to one phone. A timeout or gateway error is retried with exponential
+    back-off; after the last retry the reminder is recorded as failed. Its delivery state."""
+    last_try = self.request.retries >= self.max_retries
+    return reminder_deliver(reminder_id=reminder_id, last_try=last_try).delivery

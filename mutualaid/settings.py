@@ -295,6 +295,23 @@ MEMBER_EXIT_GUARDS = [
     "guarantees.services.member_exit_guard",
     "loans.services.applications.member_exit_guard",
 ]
+# Members are reached on their mobile: the log by default, "mutualaid.messaging.SmsBackend"
+# for the HTTP SMS gateway below.
+MEMBER_MESSAGE_BACKEND = env_str("MEMBER_MESSAGE_BACKEND", "mutualaid.messaging.LogBackend")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "")
+SMS_GATEWAY_SECRET = env_str("SMS_GATEWAY_SECRET", "")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "互助资金")
+# Gateway template ids for the texts: before a due date and once overdue.
+SMS_TEMPLATES = {
+    "reminder_before": env_str("SMS_TEMPLATE_REMINDER_BEFORE", ""),
+    "reminder_overdue": env_str("SMS_TEMPLATE_REMINDER_OVERDUE", ""),
+}
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+# Tries after the first (a timeout or 5xx), backing off 1, 2, 4 ... minutes up to an hour.
+SMS_RETRIES = env_int("SMS_RETRIES", 5)
+if MEMBER_MESSAGE_BACKEND.endswith("SmsBackend") and not SMS_GATEWAY_URL:
+    raise ImproperlyConfiguredEnv("MEMBER_MESSAGE_BACKEND is the SMS gateway: set SMS_GATEWAY_URL")
 MEMBER_REFUND_POSTER = "funds.services.member_refund_post"
 
 # A reminder run catches up the days since the last successful run, at most this many.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import audit, dashboards, supervision
+from reports.views import audit, dashboards, ledgers, supervision
 
 app_name = "reports"
 
@@ -18,6 +18,12 @@ urlpatterns = [
         "reports/<str:area_code>/children.xlsx",
         dashboards.children_export,
         name="children_export",
+    ),
+    path("reports/<str:area_code>/loans.xlsx", ledgers.loan_ledger_export, name="loan_ledger"),
+    path(
+        "reports/<str:area_code>/repayments.xlsx",
+        ledgers.repayment_ledger_export,
+        name="repayment_ledger",
     ),
     path(
         "reports/<str:area_code>/supervision/generate/",

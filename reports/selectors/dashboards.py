@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from associations.models import Area
 from funds.models import Book
 from guarantees.models import GroupMembership, GroupRole
-from loans.models import Loan, LoanTransition, Repayment, WriteOff
+from loans.models import Loan, LoanTransition, Reminder, Repayment, WriteOff
 from loans.workflow import LENT_STATUSES, LoanStatus
 from mutualaid.money import ZERO
 
@@ -107,6 +107,16 @@ def contacts(loan: Loan) -> list:
     if loan.group_id:
         return [m.member for m in loan.group.leaders]
     return [loan.guarantor] if loan.guarantor_id else []
+
+
+def reminders_sent(*, area: Area, limit: int = 50) -> QuerySet[Reminder]:
+    """The latest reminders to the area's borrowers and group leaders, with the loan's
+    borrower and the person reached: one query."""
+    return (
+        Reminder.objects.filter(loan__association__area__code__startswith=area.prefix)
+        .select_related("member", "loan__member")
+        .order_by("-sent_on", "-sent_at", "-pk")[:limit]
+    )
 
 
 def waitlist(*, area: Area) -> QuerySet[Loan]:

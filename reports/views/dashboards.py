@@ -188,6 +188,7 @@ def dashboard(request, area_code: str):
     if area.level in REPORT_LEVELS:
         context["supervision"] = _supervision(request, area, today)
     return render(request, "reports/dashboard.html", context)
+        context["reminders"] = dashboards.reminders_sent(area=area)
 
 
 def _supervision(request, area: Area, today: datetime.date) -> dict:
