@@ -295,6 +295,13 @@ MEMBER_EXIT_GUARDS = [
     "guarantees.services.member_exit_guard",
     "loans.services.applications.member_exit_guard",
 ]
+MEMBER_REFUND_POSTER = "funds.services.member_refund_post"
+
+# A reminder run catches up the days since the last successful run, at most this many.
+REMINDER_CATCH_UP_DAYS = env_int("REMINDER_CATCH_UP_DAYS", 7)
+
+# Reminders and notices: "mutualaid.messaging.LogBackend" (default) or ".EmailBackend".
+MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "mutualaid.messaging.LogBackend")
 # Members are reached on their mobile: the log by default, "mutualaid.messaging.SmsBackend"
 # for the HTTP SMS gateway below.
 MEMBER_MESSAGE_BACKEND = env_str("MEMBER_MESSAGE_BACKEND", "mutualaid.messaging.LogBackend")
@@ -312,10 +319,3 @@ SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
 SMS_RETRIES = env_int("SMS_RETRIES", 5)
 if MEMBER_MESSAGE_BACKEND.endswith("SmsBackend") and not SMS_GATEWAY_URL:
     raise ImproperlyConfiguredEnv("MEMBER_MESSAGE_BACKEND is the SMS gateway: set SMS_GATEWAY_URL")
-MEMBER_REFUND_POSTER = "funds.services.member_refund_post"
-
-# A reminder run catches up the days since the last successful run, at most this many.
-REMINDER_CATCH_UP_DAYS = env_int("REMINDER_CATCH_UP_DAYS", 7)
-
-# Reminders and notices: "mutualaid.messaging.LogBackend" (default) or ".EmailBackend".
-MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "mutualaid.messaging.LogBackend")

@@ -185,10 +185,10 @@ def dashboard(request, area_code: str):
         context["pending"] = dashboards.pending_decisions(area=area)
     if area.level == AreaLevel.VILLAGE:
         context["association"] = Association.objects.filter(area=area).first()
+        context["reminders"] = dashboards.reminders_sent(area=area)
     if area.level in REPORT_LEVELS:
         context["supervision"] = _supervision(request, area, today)
     return render(request, "reports/dashboard.html", context)
-        context["reminders"] = dashboards.reminders_sent(area=area)
 
 
 def _supervision(request, area: Area, today: datetime.date) -> dict:
