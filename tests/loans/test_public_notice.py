@@ -7,6 +7,7 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -15,7 +16,12 @@ from loans.services import applications
 from tests.loans.conftest import apply_for
 
 D = datetime.date
-pytestmark = pytest.mark.today(datetime.datetime(2026, 1, 10, 9, 0))
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(datetime.datetime(2026, 1, 10, 9, 0), tick=False):
+        yield
 
 
 @pytest.fixture

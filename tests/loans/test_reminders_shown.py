@@ -5,6 +5,7 @@ however many reminders."""
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +15,12 @@ from loans.models import Reminder
 from loans.services.reminders import reminders_send
 
 D = datetime.date
-pytestmark = pytest.mark.today(datetime.datetime(2026, 1, 15, 9, 0))
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(datetime.datetime(2026, 1, 15, 9, 0), tick=False):
+        yield
 
 
 @pytest.fixture
