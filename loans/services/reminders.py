@@ -69,8 +69,8 @@ def _text(kind: str, params: dict[str, str]) -> str:
         )
     return (
         _(
-            "%(name)s's mutual-aid loan of %(amount)s yuan due on %(date)s is unpaid and an overdue "
-            "fee accrues; please repay at %(place)s soon."
+            "%(name)s's mutual-aid loan of %(amount)s yuan due on %(date)s is unpaid and an "
+            "overdue fee accrues; please repay at %(place)s soon."
         )
         % params
     )
