@@ -30,7 +30,14 @@ def loan_transition(*, loan: Loan, to: str, by: User | None, reason: str = "") -
 
 
 def loan_lock(loan: Loan) -> Loan:
-    return Loan.objects.select_for_update().select_related("association", "member").get(pk=loan.pk)
+    """The loan row locked (FOR UPDATE OF the loan only): its association and member come in the
+    same query unlocked, so another clerk of the village, or any insert that refers to the
+    association or the member, does not wait for this transaction."""
+    return (
+        Loan.objects.select_for_update(of=("self",))
+        .select_related("association", "member")
+        .get(pk=loan.pk)
+    )
 
 
 def loan_lock_for(loan: Loan, *, by: User, action: str) -> Loan:
