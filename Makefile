@@ -111,11 +111,15 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Benchmarks print tables against PostgreSQL (a throw-away test database is created and dropped).
+# Benchmarks print tables against PostgreSQL, each in a throw-away copy of the migrated test
+# database; those of pages, repayments and jobs in a copy of a generated world (WORLD=county,
+# small or province; BENCH_WORLD_DB=<database> copies an already generated one instead).
+# BENCH=<names> runs some of them (e.g. BENCH=bench_pages). Not part of `make test`.
+WORLD ?= county
 bench: export DEBUG = 1
 bench: setup-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mutualaid_bench} \
-	  $(BIN)/python -m tests.bench $(BENCH)
+	  WORLD=$(WORLD) $(BIN)/python -m tests.bench $(BENCH)
 
 # The database named by DATABASE_URL (default: the embedded SQLite file) to var/backups/, and
 # back. PostgreSQL needs pg_dump/pg_restore (postgresql-client). Stop `make run` before a restore.
