@@ -1,9 +1,12 @@
+import contextlib
+import copy
 import os
 from dataclasses import dataclass, field
 
 import pytest
+import time_machine
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 
 from associations.models import Area, Association, Role, User
 from tests import factories
@@ -14,6 +17,39 @@ def _clean_cache():
     cache.clear()  # rate-limit counters live in the cache (Redis in CI)
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once():
+    """The test client builds the middleware anew for every `client`, and WhiteNoise lists
+    every static file each time (with the finders, about 400 files: once a third of the
+    suite's time). The files do not change during a run, so each listing is made once and
+    every middleware gets the same table of files."""
+    from whitenoise.base import WhiteNoise
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    def listed_once(method):
+        made: dict = {}
+
+        def once(self, *args):
+            if args not in made:
+                before = dict(self.files)
+                method(self, *args)
+                made[args] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+            self.files.update(made[args])
+
+        return once
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            WhiteNoise, "update_files_dictionary", listed_once(WhiteNoise.update_files_dictionary)
+        )
+        patch.setattr(
+            WhiteNoiseMiddleware,
+            "add_files_from_finders",
+            listed_once(WhiteNoiseMiddleware.add_files_from_finders),
+        )
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,9 +99,7 @@ def _branch(province: Area, codes: tuple[str, str, str, str], names, tag: str) -
     return branch
 
 
-@pytest.fixture
-def world(db) -> World:
-    """Two branches in different cities, one user per role in each: in scope and out of scope."""
+def _build_world() -> World:
     _ensure_reference_data()
     province = factories.area("620000", "甘肃省", "province")
     inside = _branch(
@@ -81,6 +115,95 @@ def world(db) -> World:
         "out",
     )
     return World(province, inside, outside)
+
+
+@pytest.fixture
+def world(_module_world, db) -> World:
+    """Two branches in different cities, one user per role in each: in scope and out of scope.
+
+    Built once per module inside a transaction that is rolled back when the module ends; each
+    test gets a deep copy of the objects and its own savepoint, as Django's setUpTestData does.
+    A module with a transactional test (live server, threads) builds it afresh for each test,
+    since committed rows cannot sit inside an open transaction.
+    """
+    if _module_world is None:
+        return _build_world()
+    return copy.deepcopy(_module_world)
+
+
+@pytest.fixture(scope="module")
+def _module_world(request, django_db_setup, django_db_blocker):
+    if request.node.nodeid in request.config.stash[_UNSHARED]:
+        yield None
+        return
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with _today_of(request.node):
+                shared = _build_world()
+                # A module may add objects every test of it reads (tests/test_scoping.py).
+                prepare = getattr(request.module, "prepare_world", None)
+                if prepare:
+                    prepare(shared)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield shared
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+_UNSHARED = pytest.StashKey[set[str]]()
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Modules with a transactional test build the world per test (see `world`). In the other
+    modules the tests without the world run first, before the shared world's rows exist."""
+    config.stash[_UNSHARED] = {_module_of(item) for item in items if _transactional(item)}
+    first = {}
+    for index, item in enumerate(items):
+        first.setdefault(_module_of(item), index)
+
+    def order(pair):
+        index, item = pair
+        uses_world = "world" in getattr(item, "fixturenames", ())
+        return first[_module_of(item)], uses_world, index
+
+    items[:] = [item for _index, item in sorted(enumerate(items), key=order)]
+
+
+def _module_of(item) -> str:
+    module = item.getparent(pytest.Module)
+    return module.nodeid if module else item.nodeid
+
+
+def _today_of(node):
+    marker = node.get_closest_marker("today")
+    if marker is None:
+        return contextlib.nullcontext()
+    return time_machine.travel(marker.args[0], tick=False)
+
+
+@pytest.fixture(autouse=True)
+def _today(request):
+    """Time stands still at the moment of the test's or module's `today` marker, e.g.
+    `pytestmark = pytest.mark.today(datetime.datetime(2026, 1, 15, 9, 0))`; a test moves it
+    with `_today.move_to(...)`. Without the marker the clock runs as usual."""
+    with _today_of(request.node) as traveller:
+        yield traveller
 
 
 def _ensure_reference_data() -> None:

@@ -153,3 +153,71 @@ def scoped_group(world):
         households=[member(association, name=f"农户{i}") for i in range(3)],
         by=clerk_of(association),
     )
+
+
+# --- loans (issue 5): one builder for "a loan paid out", in steps -------------------------
+# Each step goes through the service with the role that may take it at the branch's village:
+# the clerk applies and submits, the board reviews, the township committee approves, the
+# township station disburses.
+
+
+def loan_applied(branch, member, *, group=None, amount="10000", purpose="livestock", **fields):
+    """A draft loan of `member` applied for by the branch's clerk (lump sum over 12 months,
+    group guarantee unless `fields` say otherwise)."""
+    from decimal import Decimal
+
+    from loans.models import LoanPurpose
+    from loans.services import applications
+
+    if not isinstance(purpose, LoanPurpose):
+        purpose = LoanPurpose.objects.get(code=purpose)
+    values = {
+        "association": branch.association,
+        "member": member,
+        "amount": Decimal(amount),
+        "term_months": 12,
+        "purpose": purpose,
+        "schedule_kind": "lump_sum",
+        "guarantee_kind": "group",
+        "group": group,
+        "by": branch.users[Role.VILLAGE_CLERK],
+    }
+    values.update(fields)
+    return applications.loan_apply(**values)
+
+
+def loan_ready(loan, branch, *, approved_on: datetime.date, notices_expire_on: datetime.date):
+    """Submitted, reviewed by the board, approved on `approved_on`, and through the public
+    notice by the job run on `notices_expire_on`: ready to pay out."""
+    from loans.services import applications
+
+    users = branch.users
+    applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
+    applications.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
+    applications.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=approved_on)
+    applications.notices_expire(today=notices_expire_on)
+    loan.refresh_from_db()
+    return loan
+
+
+def loan_disbursed(
+    branch,
+    member,
+    *,
+    on: datetime.date,
+    approved_on: datetime.date,
+    notices_expire_on: datetime.date | None = None,
+    **application,
+):
+    """A loan applied for, approved on `approved_on` and paid out on `on` by the township
+    station (the notice job runs on `notices_expire_on`, by default the day of payment).
+    `application` goes to `loan_applied` (group, amount, schedule_kind, ...)."""
+    from loans.services import money
+
+    loan = loan_ready(
+        loan_applied(branch, member, **application),
+        branch,
+        approved_on=approved_on,
+        notices_expire_on=notices_expire_on or on,
+    )
+    return money.loan_disburse(loan=loan, by=branch.users[Role.TOWNSHIP_STATION], on=on)

@@ -35,6 +35,31 @@ def app_urls() -> list[tuple[str, str | None]]:
 URLS = app_urls()
 
 
+def prepare_world(world) -> None:
+    """Made once for the module's shared world (tests/conftest.py): the object behind every URL
+    parameter, so no test replays a loan's life or rebuilds the books."""
+    for value_of in URL_KWARGS.values():
+        value_of(world)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _each_pdf_rendered_once():
+    """Each role's request still renders the document's HTML; the PDF bytes of one HTML text
+    are made once (they are the same bytes every time)."""
+    from loans import documents
+
+    real, made = documents.to_pdf, {}
+
+    def to_pdf(html: str) -> bytes:
+        if html not in made:
+            made[html] = real(html)
+        return made[html]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(documents, "to_pdf", to_pdf)
+        yield
+
+
 def test_url_discovery_sees_the_app():
     names = {name for _route, name in URLS}
     assert {"home", "associations:area_detail", "associations:association_detail"} <= names

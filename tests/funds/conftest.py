@@ -2,7 +2,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 
 from associations.models import Role
 from funds.journal import book_for_association, pool_book_open
@@ -10,12 +9,8 @@ from funds.models import CapitalSource
 from funds.services import capital_receive
 
 TODAY = datetime.date(2026, 6, 15)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime.datetime(2026, 6, 15, 10, 0), tick=False):
-        yield
+# Every funds module stands on this day: `pytestmark = ON_FUNDS_DAY` (tests/conftest.py `_today`).
+ON_FUNDS_DAY = pytest.mark.today(datetime.datetime(2026, 6, 15, 10, 0))
 
 
 @pytest.fixture

@@ -19,6 +19,9 @@ from funds.services import (
     transfer_request,
 )
 from tests import factories
+from tests.funds.conftest import ON_FUNDS_DAY
+
+pytestmark = ON_FUNDS_DAY
 
 D = datetime.date
 

@@ -8,10 +8,14 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from funds.journal import Cr, Dr, journal_post, month_close
 from funds.models import EntryKind, JournalEntry
+from tests.funds.conftest import ON_FUNDS_DAY
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only"
-)
+pytestmark = [
+    ON_FUNDS_DAY,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only"
+    ),
+]
 
 
 def _raw_entry(book, date, lines):

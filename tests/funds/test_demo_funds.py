@@ -7,6 +7,9 @@ from associations.models import Association
 from funds.journal import book_for_association
 from funds.models import JournalEntry
 from funds.selectors import balances_by_key, ledger_is_consistent, unreimbursed_advances
+from tests.funds.conftest import ON_FUNDS_DAY
+
+pytestmark = ON_FUNDS_DAY
 
 
 @pytest.mark.django_db

@@ -7,6 +7,9 @@ from funds.exceptions import FundsRuleError
 from funds.journal import Cr, Dr, Line, account_balance, journal_post, journal_reverse, month_close
 from funds.models import Account, EntryKind, JournalEntry, JournalLine
 from funds.selectors import trial_balance
+from tests.funds.conftest import ON_FUNDS_DAY
+
+pytestmark = ON_FUNDS_DAY
 
 D = datetime.date
 

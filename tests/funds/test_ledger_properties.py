@@ -26,6 +26,9 @@ from funds.services import (
     transfer_request,
 )
 from tests import factories
+from tests.funds.conftest import ON_FUNDS_DAY
+
+pytestmark = ON_FUNDS_DAY
 
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("50000"), places=2)
 days = st.integers(min_value=0, max_value=150)

@@ -13,6 +13,9 @@ from funds.models import EntryKind, JournalEntry
 from funds.selectors import balances_by_key
 from funds.services import member_contribution_receive
 from tests import factories
+from tests.funds.conftest import ON_FUNDS_DAY
+
+pytestmark = ON_FUNDS_DAY
 
 JOINED = datetime.date(2025, 1, 10)
 

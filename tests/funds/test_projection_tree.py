@@ -9,6 +9,9 @@ from funds.models import Book, CapitalSource
 from funds.selectors import bank_borrowing_tree
 from funds.services import capital_receive
 from tests import factories
+from tests.funds.conftest import ON_FUNDS_DAY
+
+pytestmark = ON_FUNDS_DAY
 
 D = datetime.date
 

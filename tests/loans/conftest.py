@@ -1,5 +1,6 @@
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -7,7 +8,6 @@ from associations.models import Role
 from funds.journal import book_for_association
 from funds.services import capital_receive
 from loans.models import LoanPurpose
-from loans.services import applications, money
 from tests import factories
 
 D = datetime.date
@@ -54,31 +54,29 @@ def borrower(group):
 
 
 def apply_for(world, borrower, group, users, purposes, amount="10000", **extra):
-    fields = {
-        "association": world.inside.association,
-        "member": borrower,
-        "amount": Decimal(amount),
-        "term_months": 12,
-        "purpose": purposes["livestock"],
-        "schedule_kind": "lump_sum",
-        "guarantee_kind": "group",
-        "group": group,
-        "by": users[Role.VILLAGE_CLERK],
-    }
-    fields.update(extra)
-    return applications.loan_apply(**fields)
+    """`factories.loan_applied` for the inside branch, as the modules of this folder call it."""
+    fields = {"purpose": purposes["livestock"], "by": users[Role.VILLAGE_CLERK], **extra}
+    return factories.loan_applied(world.inside, borrower, group=group, amount=amount, **fields)
 
 
 def to_ready(loan, users):
-    applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
-    applications.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
-    applications.loan_approve(loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=D(2026, 1, 10))
-    applications.notices_expire(today=D(2026, 1, 13))
-    loan.refresh_from_db()
-    return loan
+    """`factories.loan_ready`: approved on 2026-01-10, the notice over on 2026-01-13."""
+    return factories.loan_ready(
+        loan,
+        SimpleNamespace(users=users),  # the branch, as far as the steps need it
+        approved_on=D(2026, 1, 10),
+        notices_expire_on=D(2026, 1, 13),
+    )
 
 
 @pytest.fixture
-def lent(world, book, borrower, group, users, purposes):
-    loan = to_ready(apply_for(world, borrower, group, users, purposes), users)
-    return money.loan_disburse(loan=loan, by=users[Role.TOWNSHIP_STATION], on=D(2026, 1, 15))
+def lent(world, book, borrower, group):
+    """A 10,000 lump-sum loan of the scoped group's first household, paid out on 2026-01-15."""
+    return factories.loan_disbursed(
+        world.inside,
+        borrower,
+        group=group,
+        approved_on=D(2026, 1, 10),
+        notices_expire_on=D(2026, 1, 13),
+        on=D(2026, 1, 15),
+    )

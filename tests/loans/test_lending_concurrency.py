@@ -14,7 +14,8 @@ from loans.exceptions import LoanRuleError
 from loans.models import Loan, Repayment
 from loans.selectors import loans as loan_selectors
 from loans.services import applications, money
-from tests.loans.conftest import apply_for, to_ready
+from tests import factories
+from tests.loans.conftest import apply_for
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks"),
@@ -30,11 +31,13 @@ def test_simultaneous_repayments_are_both_applied_once(
     users,
     purposes,
 ):
-    loan = to_ready(apply_for(world, borrower, group, users, purposes), users)
     # Disbursed months ago: a usage fee has accrued, and a race would charge it twice.
-    loan = money.loan_disburse(
-        loan=loan,
-        by=users[Role.TOWNSHIP_STATION],
+    loan = factories.loan_disbursed(
+        world.inside,
+        borrower,
+        group=group,
+        approved_on=datetime.date(2026, 1, 10),
+        notices_expire_on=datetime.date(2026, 1, 13),
         on=datetime.date.today() - datetime.timedelta(days=120),
     )
     barrier, errors = threading.Barrier(2), []

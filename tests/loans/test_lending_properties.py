@@ -14,9 +14,9 @@ from funds.journal import book_for_association
 from funds.selectors import balances_by_key
 from funds.services import capital_receive
 from loans.exceptions import LoanRuleError
-from loans.models import LoanPurpose, Repayment
+from loans.models import Repayment
 from loans.selectors import loans as loan_selectors
-from loans.services import applications, money
+from loans.services import money
 from tests import factories
 from tests.conftest import _branch
 
@@ -61,27 +61,14 @@ class LendingProperties(TestCase):
         self.book = book
         group = factories.scoped_group(self.world)
         borrower = group.memberships.filter(role="household").first().member
-        users = self.branch.users
-        loan = applications.loan_apply(
-            association=self.branch.association,
-            member=borrower,
-            amount=Decimal("10000"),
-            term_months=12,
-            purpose=LoanPurpose.objects.get(code="livestock"),
-            schedule_kind="monthly",
-            guarantee_kind="group",
+        self.loan = factories.loan_disbursed(
+            self.branch,
+            borrower,
             group=group,
-            by=users[Role.VILLAGE_CLERK],
-        )
-        applications.loan_submit(loan=loan, by=users[Role.VILLAGE_CLERK])
-        applications.loan_board_review(loan=loan, by=users[Role.VILLAGE_BOARD])
-        applications.loan_approve(
-            loan=loan, by=users[Role.TOWNSHIP_COMMITTEE], on=datetime.date(2025, 1, 5)
-        )
-        applications.notices_expire(today=datetime.date(2025, 1, 9))
-        loan.refresh_from_db()
-        self.loan = money.loan_disburse(
-            loan=loan, by=users[Role.TOWNSHIP_STATION], on=datetime.date(2025, 1, 10)
+            schedule_kind="monthly",
+            approved_on=datetime.date(2025, 1, 5),
+            notices_expire_on=datetime.date(2025, 1, 9),
+            on=datetime.date(2025, 1, 10),
         )
 
     # Found by this test: a reversal after a re-allocation must mirror the current split.
