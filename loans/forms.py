@@ -118,15 +118,62 @@ class RepaymentForm(IdempotentForm):
         )
 
 
-class ActionForm(forms.Form):
-    """The few fields the committee, board and station actions need; each uses its own."""
+class ConfirmForm(forms.Form):
+    """An action with nothing to type: its confirmation page has only the button."""
 
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
-    on = FutureDateField(label=_("Date"), required=False)
-    new_maturity = FutureDateField(label=_("New maturity"), required=False)
-    into = forms.ChoiceField(
-        label=_("Paid out from"),
-        required=False,
-        choices=[("cash", _("cash")), ("bank", _("bank deposits"))],
+
+class ReasonForm(forms.Form):
+    """An action the design wants a reason for (rejection, objection, sending back, write-off,
+    refusing an extension): the services refuse an empty one too."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
-    amount = money_form_field(_("Amount (yuan)"), required=False)
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DisburseForm(forms.Form):
+    on = FutureDateField(label=_("Disbursed on"))
+    into = forms.ChoiceField(
+        label=_("Paid out from"), choices=[("cash", _("cash")), ("bank", _("bank deposits"))]
+    )
+
+
+class ExtensionRequestForm(forms.Form):
+    new_maturity = FutureDateField(label=_("New maturity"))
+    reason = forms.CharField(
+        label=_("Why the household needs more time"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RecoveryForm(forms.Form):
+    amount = money_form_field(_("Amount recovered (yuan)"), min_value=Decimal("0.01"))
+
+
+# Each action of the loan page with the form of only its own fields.
+ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "submit": ConfirmForm,
+    "withdraw": OptionalReasonForm,
+    "review": OptionalReasonForm,
+    "send_back": ReasonForm,
+    "approve": ConfirmForm,
+    "reject": ReasonForm,
+    "object": ReasonForm,
+    "disburse": DisburseForm,
+    "extension_request": ExtensionRequestForm,
+    "extend": ConfirmForm,
+    "extension_refuse": ReasonForm,
+    "write_off_propose": ReasonForm,
+    "write_off_approve": ConfirmForm,
+    "recovery": RecoveryForm,
+}

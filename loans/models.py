@@ -533,3 +533,51 @@ class Reminder(models.Model):
     @property
     def masked_mobile(self) -> str:
         return mask_mobile(self.mobile)
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the committee")
+    GRANTED = "granted", _("granted")
+    REFUSED = "refused", _("refused")
+
+
+class ExtensionRequest(models.Model):
+    """The clerk asks for an extension (展期); the township committee grants or refuses it from
+    its inbox (loans.services.extensions). At most one request waits per loan."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="extension_requests")
+    new_maturity = models.DateField(_("new maturity"))
+    reason = models.CharField(_("reason"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan"],
+                condition=Q(status="pending"),
+                name="one_pending_extension_request",
+            ),
+            models.CheckConstraint(
+                name="extension_decided_by_another",
+                condition=~Q(decided_by=F("requested_by")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan} → {self.new_maturity}"

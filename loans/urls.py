@@ -16,6 +16,11 @@ urlpatterns = [
     path("loans/<int:loan_id>/", loans.loan_detail, name="loan_detail"),
     path("loans/<int:loan_id>/edit/", applications.loan_draft_edit, name="loan_draft_edit"),
     path("loans/<int:loan_id>/action/", actions.loan_action, name="loan_action"),
+    path(
+        "loans/<int:loan_id>/action/<str:action>/",
+        actions.loan_action_confirm,
+        name="loan_action_confirm",
+    ),
     path("loans/<int:loan_id>/repay/", loans.loan_repay, name="loan_repay"),
     path("loans/<int:loan_id>/reverse/", actions.repayment_reverse, name="repayment_reverse"),
     path("loans/<int:loan_id>/contract.pdf", documents.loan_contract, name="loan_contract"),

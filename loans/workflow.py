@@ -41,7 +41,8 @@ S = LoanStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
     # No lendable cash at submit, approval or disbursement: the application waits.
-    S.SUBMITTED: frozenset({S.BOARD_REVIEWED, S.REJECTED, S.WITHDRAWN, S.WAITLISTED}),
+    # The board may send an application back to the clerk as a draft to correct (with why).
+    S.SUBMITTED: frozenset({S.DRAFT, S.BOARD_REVIEWED, S.REJECTED, S.WITHDRAWN, S.WAITLISTED}),
     S.BOARD_REVIEWED: frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN, S.WAITLISTED}),
     # Leaves the waitlist to the stage it waited at (see WAITLIST_RESUMES_AT).
     S.WAITLISTED: frozenset({S.SUBMITTED, S.APPROVED, S.READY, S.REJECTED, S.WITHDRAWN}),
@@ -152,6 +153,12 @@ ACTIONS: dict[str, Action] = {
         to=S.BOARD_REVIEWED,
         only_from=frozenset({S.SUBMITTED}),
     ),
+    "send_back": Action(
+        frozenset({BOARD}),
+        _("Send back to the clerk (give the reason)"),
+        to=S.DRAFT,
+        only_from=frozenset({S.SUBMITTED}),
+    ),
     "approve": Action(
         frozenset({COMMITTEE}),
         _("Approve"),
@@ -177,8 +184,14 @@ ACTIONS: dict[str, Action] = {
     "reverse_repayment": Action(
         frozenset({STATION}), _("Reverse a repayment"), only_from=LENT_STATUSES | {S.CLOSED}
     ),
+    "extension_request": Action(
+        frozenset({CLERK}), _("Request an extension"), only_from=LENT_STATUSES
+    ),
     "extend": Action(
         frozenset({COMMITTEE}), _("Extend to the new maturity"), only_from=LENT_STATUSES
+    ),
+    "extension_refuse": Action(
+        frozenset({COMMITTEE}), _("Refuse the extension"), only_from=LENT_STATUSES
     ),
     "write_off_propose": Action(
         frozenset({BOARD}), _("Propose a write-off"), only_from=LENT_STATUSES

@@ -28,6 +28,8 @@ URL_KWARGS: dict[str, Callable] = {
     "year": lambda world: 2025,
     "transfer_id": lambda world: _funds(world).transfer.pk,
     "loan_id": lambda world: _loan(world).pk,
+    # The scoping loan is being repaid: its clerk may ask for an extension (issue 13).
+    "action": lambda world: "extension_request",
     "repayment_id": lambda world: _loan(world).repayments.first().pk,
     "report_id": lambda world: _report(world).pk,
     "job_id": lambda world: _import_job(world).pk,
@@ -210,6 +212,7 @@ URL_ROLES: dict[str, set[str]] = {
     "loans:loan_repay": {"village_clerk"},
     "loans:inbox": {"township_committee"},
     "loans:loan_action": {r for r in _ALL_ROLES if r != "member"},
+    "loans:loan_action_confirm": {"village_clerk"},
     "loans:repayment_reverse": {"township_station"},
     # The village public notice (issue 11): every staff role of the village and above (members
     # read it on their own notices page).

@@ -1,5 +1,6 @@
 """Reads of loans: a loan's derived state (terms, replayed repayments, amount owed), lendable
-cash, scoped lists with their overdue figures in one query, the committee inbox."""
+cash, scoped lists with their overdue figures in one query, the committee inbox and the
+write-offs and extension requests waiting for it."""
 
 import datetime
 from decimal import Decimal
@@ -16,7 +17,7 @@ from loans.domain import schedules
 from loans.domain.allocation import Payment, replay
 from loans.domain.fees import AmountOwed, LoanState, LoanTerms, amount_owed
 from loans.domain.instalments import days_past_due
-from loans.models import Loan, Repayment
+from loans.models import ExtensionRequest, ExtensionStatus, Loan, Repayment, WriteOff
 from loans.workflow import LENT_STATUSES, LoanStatus
 from mutualaid.money import MONEY_OUTPUT, ZERO
 
@@ -94,6 +95,26 @@ def committee_inbox(*, user: User, today: datetime.date) -> "QuerySet[LoanWithFi
         .annotate(other_loans=Exists(OtherLoan.objects.filter(member=OuterRef("member")))),
         today=today,
     ).order_by("created_at", "pk")
+
+
+def write_offs_waiting(*, user: User) -> QuerySet[WriteOff]:
+    """Write-offs the village boards proposed and the committee has not yet decided."""
+    loans = Loan.objects.visible_to(user, roles=[Role.TOWNSHIP_COMMITTEE])
+    return (
+        WriteOff.objects.filter(loan__in=loans, approved_by__isnull=True)
+        .select_related("loan__member", "loan__association__area", "proposed_by")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def extension_requests_waiting(*, user: User) -> QuerySet[ExtensionRequest]:
+    """Extension requests of the clerks that wait for the committee's decision."""
+    loans = Loan.objects.visible_to(user, roles=[Role.TOWNSHIP_COMMITTEE])
+    return (
+        ExtensionRequest.objects.filter(loan__in=loans, status=ExtensionStatus.PENDING)
+        .select_related("loan__member", "loan__association__area", "requested_by")
+        .order_by("requested_at", "pk")
+    )
 
 
 # --- a loan's state, derived from its instalments and standing repayments ------------------

@@ -184,6 +184,17 @@ def loan_board_review(*, loan: Loan, by: User, reason: str = "") -> Loan:
 
 
 @transaction.atomic
+def loan_send_back(*, loan: Loan, by: User, reason: str) -> Loan:
+    """The board returns a submitted application to the clerk as a draft to correct, saying
+    what to correct; the clerk edits it and submits it again."""
+    if not reason.strip():
+        raise LoanRuleError(_("Say what the clerk should correct."), "reason")
+    return loan_transition(
+        loan=loan_lock_for(loan, by=by, action="send_back"), to=S.DRAFT, by=by, reason=reason
+    )
+
+
+@transaction.atomic
 def loan_approve(*, loan: Loan, by: User, on: datetime.date | None = None) -> Loan:
     """The township committee approves; the public notice starts at once."""
     loan = loan_lock_for(loan, by=by, action="approve")

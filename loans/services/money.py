@@ -291,6 +291,8 @@ def loan_extend(*, loan: Loan, by: User, on: datetime.date, new_maturity: dateti
 
 @transaction.atomic
 def write_off_propose(*, loan: Loan, by: User, reason: str, on: datetime.date) -> WriteOff:
+    if not reason.strip():
+        raise LoanRuleError(_("Give the reason for the write-off."), "reason")
     loan = loan_lock_for(loan, by=by, action="write_off_propose")
     if loan.status not in LENT_STATUSES:
         raise LoanRuleError(_("Only an unpaid loan can be written off."), "not_lent")

@@ -15,7 +15,7 @@ from associations.scoping import get_visible_or_404, user_roles
 from funds.models import JournalEntry
 from loans import workflow
 from loans.domain.instalments import instalment_rows
-from loans.forms import ActionForm, RepaymentForm
+from loans.forms import RepaymentForm
 from loans.models import Loan, LoanPurpose, WriteOff
 from loans.selectors import loans as loan_selectors
 from loans.selectors.notices import notice_village
@@ -85,7 +85,6 @@ def loan_detail(request, loan_id: int):
     context = {
         "loan": loan,
         "today": today,
-        "form": ActionForm(),
         "transitions": loan.transitions.select_related("by"),
         "repayments": loan.repayments.select_related("recorded_by", "reversed_by"),
         "entries": JournalEntry.objects.filter(
@@ -159,7 +158,9 @@ def _owed(loan: Loan, on, today):
 
 @login_required
 def committee_inbox(request):
-    """Each waiting application with the result of every eligibility rule and the warnings."""
+    """The committee's queue: applications awaiting its decision (each with the result of every
+    eligibility rule and the warnings), apart from those in public notice; then the write-off
+    proposals and extension requests waiting for it."""
     if not (request.user.is_superuser or user_roles(request.user) & DECIDERS):
         raise Http404
     today = timezone.localdate()
@@ -172,4 +173,13 @@ def committee_inbox(request):
             problem = error.message
         cash_ok = loan_selectors.lendable_cash(loan.association, excluding=loan) >= loan.amount
         rows.append((loan, problem, cash_ok))
-    return render(request, "loans/inbox.html", {"rows": rows})
+    return render(
+        request,
+        "loans/inbox.html",
+        {
+            "rows": [row for row in rows if row[0].status != S.IN_NOTICE],
+            "in_notice": [row[0] for row in rows if row[0].status == S.IN_NOTICE],
+            "write_offs": loan_selectors.write_offs_waiting(user=request.user),
+            "extensions": loan_selectors.extension_requests_waiting(user=request.user),
+        },
+    )

@@ -52,26 +52,32 @@ def test_a_loan_from_application_to_repayment(page, live_server, world):
         page.get_by_label("还款计划").select_option("monthly")
         page.locator("#id_group").select_option(str(group.pk))
         page.get_by_role("button", name="保存草稿").click()
-        page.get_by_role("button", name="提交", exact=True).click()
+        page.get_by_role("button", name="提交", exact=True).click()  # a link to its page
+        expect(page.get_by_text("提交时将再次核对全部规则")).to_be_visible()
+        page.get_by_role("button", name="确认：提交").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("已提交")
 
         loan = Loan.objects.get()
         _login(page, live_server, users[Role.VILLAGE_BOARD])
         page.goto(f"{live_server.url}/loans/{loan.pk}/")
         page.get_by_role("button", name="理事会初审通过").click()
+        page.get_by_role("button", name="确认：理事会初审通过").click()
 
         _login(page, live_server, users[Role.TOWNSHIP_COMMITTEE])
         page.goto(f"{live_server.url}/loans/inbox/")
         page.get_by_role("link", name=borrower.name).click()
         page.get_by_role("button", name="批准", exact=True).click()
+        expect(page.get_by_text("6,000")).to_be_visible()  # the consequence, in words
+        page.get_by_role("button", name="确认：批准").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("公示中")
 
         clock.move_to(datetime.datetime(2026, 3, 6, 9, 0))  # the 3-day notice has passed
         assert expire_notices() == 1
         _login(page, live_server, users[Role.TOWNSHIP_STATION])
         page.goto(f"{live_server.url}/loans/{loan.pk}/")
-        page.get_by_label("日期").fill("2026-03-06")
         page.get_by_role("button", name="发放", exact=True).click()
+        page.get_by_label("发放日期").fill("2026-03-06")
+        page.get_by_role("button", name="确认：发放").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("已放款")
 
         clock.move_to(datetime.datetime(2026, 4, 6, 9, 0))

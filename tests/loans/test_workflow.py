@@ -18,6 +18,7 @@ S = LoanStatus
 ALLOWED = {
     (S.DRAFT, S.SUBMITTED),
     (S.DRAFT, S.WITHDRAWN),
+    (S.SUBMITTED, S.DRAFT),  # the board sends it back to the clerk to correct
     (S.SUBMITTED, S.BOARD_REVIEWED),
     (S.SUBMITTED, S.REJECTED),
     (S.SUBMITTED, S.WITHDRAWN),
