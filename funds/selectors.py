@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum, Value, Window
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from associations.models import User
@@ -96,6 +97,65 @@ def account_ledger(
     for row in rows:
         row["balance"] = opening + row["running"]
     return opening, rows
+
+
+LEDGER_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    """One page of an account's ledger for a period, oldest line first."""
+
+    opening: Decimal  # the balance when the period starts
+    brought_forward: Decimal  # the balance before the page's first line
+    rows: list[dict[str, Any]]  # each line with its running `balance`
+    page: Page[Any]
+
+
+def _signed_total(lines: QuerySet[JournalLine], sign: int) -> Decimal:
+    totals = lines.aggregate(d=Sum("debit"), c=Sum("credit"))
+    return sign * ((totals["d"] or ZERO) - (totals["c"] or ZERO))
+
+
+def account_ledger_page(
+    *,
+    account: Account,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    number: str | int | None = None,
+    per_page: int = LEDGER_PAGE_SIZE,
+) -> LedgerPage:
+    """A page of the account's lines in the period (the last page when `number` is None), with
+    the balance brought forward and a running balance per line. Four queries whatever the
+    page: the count, the page's lines, the balance before the period and before the page (the
+    two sums read the (account, date) index up to where they stop)."""
+    sign = 1 if account.type in DEBIT_NORMAL else -1
+    lines = JournalLine.objects.filter(account=account)
+    if start:
+        lines = lines.filter(date__gte=start)
+    if end:
+        lines = lines.filter(date__lte=end)
+    ordered = lines.order_by("date", "id").values(
+        "id", "date", "debit", "credit", "entry_id", "entry__memo", "entry__kind"
+    )
+    paginator = Paginator(ordered, per_page)
+    page = paginator.get_page(paginator.num_pages if number is None else number)
+    rows: list[dict[str, Any]] = [dict(row) for row in page.object_list]
+    history = JournalLine.objects.filter(account=account)
+    opening = _signed_total(history.filter(date__lt=start), sign) if start else ZERO
+    if rows and page.number > 1:
+        first = rows[0]
+        brought = _signed_total(
+            history.filter(Q(date__lt=first["date"]) | Q(date=first["date"], id__lt=first["id"])),
+            sign,
+        )
+    else:
+        brought = opening
+    running = brought
+    for row in rows:
+        running += sign * (row["debit"] - row["credit"])
+        row["balance"] = running
+    return LedgerPage(opening, brought, rows, page)
 
 
 def cash_book(
@@ -282,9 +342,11 @@ def book_balances(*, books: Iterable[Book]) -> dict[int, dict[str, Decimal]]:
     return result
 
 
-def months_to_close(*, user: User, roles: Iterable[str], today: datetime.date) -> list[Book]:
+def months_to_close(
+    *, user: User, roles: Iterable[str], today: datetime.date
+) -> list[tuple[Book, int]]:
     """The association books in the user's area with months ended but not yet closed, the most
-    behind first; each with `months_open` (0 when up to date). One query."""
+    behind first; each with its months open (0 when up to date). One query."""
     from django.db.models import Min
 
     last_ended = today.replace(day=1) - datetime.timedelta(days=1)
@@ -294,16 +356,18 @@ def months_to_close(*, user: User, roles: Iterable[str], today: datetime.date) -
         .annotate(first_entry=Min("entries__date"))
         .order_by("area__code")
     )
+    result: list[tuple[Book, int]] = []
     for book in books:
         start = (
             book.closed_through + datetime.timedelta(days=1)
             if book.closed_through
             else book.first_entry
         )
-        book.months_open = (
+        months = (
             0
             if start is None or start > last_ended
             else (last_ended.year - start.year) * 12 + last_ended.month - start.month + 1
         )
-    books.sort(key=lambda b: (-b.months_open, b.area_id))
-    return books
+        result.append((book, months))
+    result.sort(key=lambda pair: (-pair[1], pair[0].area_id))
+    return result

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import openpyxl
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +32,6 @@ from funds.forms import (
 )
 from funds.journal import (
     RECORD_KINDS,
-    book_for_association,
     journal_reverse,
     month_close,
     pool_book_open,
@@ -99,25 +100,26 @@ def book_list(request):
             pool_book_open(area=assignment.area)
         messages.success(request, _("The capital pool is open."))
         return redirect("funds:book_list")
-    # Every association in scope has books; open the missing ones on first sight.
+    # A page of books with their balances; a GET writes nothing. An association's books open
+    # with its first entry (funds.journal.book_for_association); until then it is counted here.
     from associations.models import Association
 
-    for association in Association.objects.visible_to(request.user, roles=STAFF).filter(
-        book__isnull=True
-    ):
-        book_for_association(association)
-    books = list(selectors.books_visible(user=request.user, roles=STAFF))
-    balances = selectors.book_balances(books=books)
-    rows = [(book, balances.get(book.pk, {})) for book in books]
-    can_open_pool = bool(user_roles(request.user) & OFFICES) and not any(
-        book.is_pool
-        and book.area_id
-        in set(
-            request.user.role_assignments.filter(role__in=OFFICES).values_list("area_id", flat=True)
-        )
-        for book in books
+    books = selectors.books_visible(user=request.user, roles=STAFF).order_by("area__code", "pk")
+    page = Paginator(books, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    balances = selectors.book_balances(books=page.object_list)
+    rows = [(book, balances.get(book.pk, {})) for book in page.object_list]
+    offices = request.user.role_assignments.filter(role__in=OFFICES).values("area_id")
+    can_open_pool = bool(user_roles(request.user) & OFFICES) and not (
+        Book.objects.filter(association__isnull=True, area_id__in=offices).exists()
     )
-    return render(request, "funds/book_list.html", {"rows": rows, "can_open_pool": can_open_pool})
+    unopened = (
+        Association.objects.visible_to(request.user, roles=STAFF).filter(book__isnull=True).count()
+    )
+    return render(
+        request,
+        "funds/book_list.html",
+        {"rows": rows, "page": page, "can_open_pool": can_open_pool, "unopened": unopened},
+    )
 
 
 @login_required
@@ -144,22 +146,33 @@ def book_detail(request, book_id: int):
 
 @login_required
 def account_ledger(request, book_id: int, account_code: str):
+    """A page of the account's ledger (the latest by default) for the period asked, or for the
+    current year: a page's cost does not grow with the book's history."""
     book = _book(request, book_id)
     account = Account.objects.filter(book=book, code=account_code).first()
     if account is None:
         raise Http404
     start, end, form = _period(request)
-    opening, lines = selectors.account_ledger(account=account, start=start, end=end)
+    if start is None and end is None:
+        start = timezone.localdate().replace(month=1, day=1)
+        form = PeriodForm(initial={"start": start})
+    ledger = selectors.account_ledger_page(
+        account=account, start=start, end=end, number=request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "funds/account_ledger.html",
         {
             "book": book,
             "account": account,
-            "opening": opening,
-            "lines": lines,
+            "opening": ledger.brought_forward,
+            "lines": ledger.rows,
+            "page": ledger.page,
             "form": form,
-            "query": request.GET.urlencode(),
+            "query": query.urlencode(),
+            "extra_query": f"{query.urlencode()}&" if query else "",
         },
     )
 
