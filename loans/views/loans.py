@@ -18,8 +18,9 @@ from loans.domain.instalments import instalment_rows
 from loans.forms import RepaymentForm
 from loans.models import Loan, LoanPurpose, WriteOff
 from loans.selectors import loans as loan_selectors
+from loans.selectors.inbox import inbox_checks
 from loans.selectors.notices import notice_village
-from loans.services import eligibility, money
+from loans.services import money
 from loans.views.actions import may_enter_applications, page_actions
 from loans.workflow import LENT_STATUSES, LoanStatus
 from mutualaid.errors import RuleError
@@ -158,27 +159,29 @@ def _owed(loan: Loan, on, today):
 
 @login_required
 def committee_inbox(request):
-    """The committee's queue: applications awaiting its decision (each with the result of every
-    eligibility rule and the warnings), apart from those in public notice; then the write-off
-    proposals and extension requests waiting for it."""
+    """The committee's queue: applications awaiting its decision, a page at a time, each with the
+    result of every eligibility rule and the warnings (loans.selectors.inbox: the same rules
+    for the whole page in a constant number of queries), apart from those in public notice;
+    then the write-off proposals and extension requests waiting for it."""
     if not (request.user.is_superuser or user_roles(request.user) & DECIDERS):
         raise Http404
     today = timezone.localdate()
-    rows = []
-    for loan in loan_selectors.committee_inbox(user=request.user, today=today):
-        try:
-            eligibility.eligibility_check(loan, on=today)
-            problem = None
-        except RuleError as error:
-            problem = error.message
-        cash_ok = loan_selectors.lendable_cash(loan.association, excluding=loan) >= loan.amount
-        rows.append((loan, problem, cash_ok))
+    waiting = loan_selectors.committee_inbox(user=request.user, today=today).select_related(
+        "guarantor", "placement"
+    )
+    page = Paginator(waiting.exclude(status=S.IN_NOTICE), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    loans = list(page.object_list)
+    checks = inbox_checks(loans, on=today)
     return render(
         request,
         "loans/inbox.html",
         {
-            "rows": [row for row in rows if row[0].status != S.IN_NOTICE],
-            "in_notice": [row[0] for row in rows if row[0].status == S.IN_NOTICE],
+            "rows": [(loan, checks[loan.pk].problem, checks[loan.pk].cash_ok) for loan in loans],
+            "page": page,
+            # A loan stays in notice a few days: the list stays short without paging.
+            "in_notice": list(waiting.filter(status=S.IN_NOTICE)),
             "write_offs": loan_selectors.write_offs_waiting(user=request.user),
             "extensions": loan_selectors.extension_requests_waiting(user=request.user),
         },
