@@ -268,8 +268,8 @@ def history_villages() -> list[Area]:
     return list(Area.objects.filter(code__in=HISTORY_HOUSEHOLDS).order_by("code"))
 
 
-def demo_staff(area_code: str, role: str) -> User:
-    """The demo user holding `role` exactly at `area_code` (the first one assigned)."""
+def demo_staff(area_code: str, role: str) -> User | None:
+    """The demo user holding `role` exactly at `area_code` (the first one assigned), if any."""
     return (
         User.objects.filter(role_assignments__role=role, role_assignments__area_id=area_code)
         .order_by("role_assignments__created_at", "pk")
@@ -321,6 +321,8 @@ def _history_members() -> None:
     for village_no, village in enumerate(history_villages()):
         association = Association.objects.get(area=village)
         clerk = demo_staff(village.code, Role.VILLAGE_CLERK)
+        if clerk is None:
+            raise LookupError(f"the demo has no clerk at {village.code}")
         groups = [
             VillageGroup.objects.get_or_create(association=association, name=name)[0]
             for name in VILLAGE_GROUPS

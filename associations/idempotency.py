@@ -37,6 +37,10 @@ class Claim:
     def first(self) -> models.Model | None:
         return self._first
 
+    def first_as(self, model: type[M]) -> M | None:
+        """`first`, typed as the model the form creates."""
+        return self._first if isinstance(self._first, model) else None
+
     def created(self, obj: M) -> M:
         """Remember what this submit created, so a repeat is shown it."""
         if self._row is None:

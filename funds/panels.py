@@ -2,6 +2,7 @@
 station's months to close, per village book."""
 
 from collections.abc import Sequence
+from typing import cast
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from associations.hooks import HomePanel
-from associations.models import RoleAssignment
+from associations.models import RoleAssignment, User
 from funds.roles import CLOSERS
 from funds.selectors import months_to_close
 
@@ -21,18 +22,19 @@ def home_panels(request: HttpRequest, assignments: Sequence[RoleAssignment]) -> 
     if not CLOSERS & {a.role for a in assignments}:
         return []
     books = [
-        b
-        for b in months_to_close(user=request.user, roles=CLOSERS, today=timezone.localdate())
-        if b.months_open
+        (book, months)
+        for book, months in months_to_close(
+            user=cast(User, request.user), roles=CLOSERS, today=timezone.localdate()
+        )
+        if months
     ]
     rows = [
         (
             book.area.name,
-            ngettext("%(n)s month to close", "%(n)s months to close", book.months_open)
-            % {"n": book.months_open},
+            ngettext("%(n)s month to close", "%(n)s months to close", months) % {"n": months},
             reverse("funds:book_detail", args=[book.pk]),
         )
-        for book in books[:ROWS]
+        for book, months in books[:ROWS]
     ]
     return [
         HomePanel(

@@ -122,7 +122,7 @@ def group_create(request):
     if submitting and form.is_valid():
         try:
             with idempotent(request.user, form.claim_key) as claim:
-                group = claim.first or claim.created(
+                group = claim.first_as(GuaranteeGroup) or claim.created(
                     services.group_form(
                         association=association,
                         name=form.cleaned_data["name"],

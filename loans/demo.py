@@ -15,6 +15,7 @@ from django.utils import timezone
 from associations.demo import DEMO_VILLAGE, demo_staff, history_villages
 from associations.models import Association, Member, Role, User
 from funds.journal import account_balance, book_for_association, lowest_balance_from
+from funds.models import Book
 from guarantees.models import GroupMembership, GroupStatus, GuaranteeGroup
 from loans.models import Loan, LoanPurpose
 from loans.selectors import loans as loan_selectors
@@ -115,8 +116,15 @@ class _Village:
     number: int
     users: dict[str, User]
     today: datetime.date
-    book: object = None
+    book: Book
     groups_with_overdue: set = field(default_factory=set)
+
+
+def _staff(area_code: str, role: str) -> User:
+    user = demo_staff(area_code, role)
+    if user is None:  # associations.demo creates them before any loader runs
+        raise LookupError(f"no demo user holds {role} at {area_code}")
+    return user
 
 
 def _months_ago(today: datetime.date, months: int, day: int) -> datetime.date:
@@ -197,7 +205,9 @@ def _pay(v: _Village, loan: Loan, *, late=lambda n: 0, until=None, payoff_on=Non
 
 
 def _extend(v: _Village, loan: Loan, *, extra_months: int = 6) -> Loan:
-    maturity = loan.instalments.order_by("-number").first().due_on
+    last = loan.instalments.order_by("-number").first()
+    assert last is not None  # a lent loan has its schedule
+    maturity = last.due_on
     return money.loan_extend(
         loan=loan,
         by=v.users["committee"],
@@ -223,10 +233,10 @@ def _load_history() -> None:
         ).exists():
             continue
         users = {
-            "clerk": demo_staff(village.code, Role.VILLAGE_CLERK),
-            "board": demo_staff(village.code, Role.VILLAGE_BOARD),
-            "committee": demo_staff(village.parent_id, Role.TOWNSHIP_COMMITTEE),
-            "station": demo_staff(village.parent_id, Role.TOWNSHIP_STATION),
+            "clerk": _staff(village.code, Role.VILLAGE_CLERK),
+            "board": _staff(village.code, Role.VILLAGE_BOARD),
+            "committee": _staff(str(village.parent_id), Role.TOWNSHIP_COMMITTEE),
+            "station": _staff(str(village.parent_id), Role.TOWNSHIP_STATION),
         }
         v = _Village(association, number, users, today, book_for_association(association))
         _village_history(v)
@@ -264,7 +274,8 @@ def _village_history(v: _Village) -> None:
             story = "late_current"
         stories[member.pk] = (i, story, member, group)
 
-    past = []  # (disbursed_on, order, member, group, amount, kind, then)
+    # (disbursed_on, order, member, group, amount, kind, then)
+    past: list[tuple[datetime.date, int, Member, GuaranteeGroup, int, str, str | None]] = []
     for i, story, member, group in stories.values():
         day = 3 + (i * 7) % 24
         first = _first_amount(i)
@@ -365,21 +376,21 @@ def _village_history(v: _Village) -> None:
         if member.pk in lent or member.pk in waiting_ids or group.pk in overdue_groups:
             continue
         room = loan_selectors.lendable_cash(v.association) - 2000
-        amount = min(Decimal(_first_amount(i) + 3000), room // 1000 * 1000)
+        lend = min(Decimal(_first_amount(i) + 3000), room // 1000 * 1000)
         if Loan.objects.filter(member=member, status="closed").exists() is False:
-            amount = min(amount, Decimal(10000))
-        if amount < 3000:
+            lend = min(lend, Decimal(10000))
+        if lend < 3000:
             break
         disbursed = today - datetime.timedelta(days=20 + i % 30)
-        loan = _lend(v, member, group, amount=amount, kind="quarterly", disbursed_on=disbursed)
+        loan = _lend(v, member, group, amount=lend, kind="quarterly", disbursed_on=disbursed)
         if loan is not None:
             _pay(v, loan)
 
     # Unmet demand: these applications wait for funds.
     for i, _story, member, group in waiting:
         room = loan_selectors.lendable_cash(v.association)
-        amount = max(Decimal(_first_amount(i)), (room // 1000 + 1) * 1000)
-        _application(v, member, group, min(amount, Decimal(10000)), "submitted")
+        asked = max(Decimal(_first_amount(i)), (room // 1000 + 1) * 1000)
+        _application(v, member, group, min(asked, Decimal(10000)), "submitted")
 
 
 def _past_story(v: _Village, loan: Loan, then: str | None, i: int) -> None:

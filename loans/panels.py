@@ -3,7 +3,7 @@ clerk's instalments due, overdue loans, drafts and waitlist; the board's applica
 review; the committee's decisions, notices and write-offs; the station's disbursements."""
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from associations.hooks import HomePanel
-from associations.models import RoleAssignment
+from associations.models import RoleAssignment, User
 from loans.selectors import queues
 from loans.workflow import BOARD, CLERK, COMMITTEE, STATION, LoanStatus
 from mutualaid.money import format_yuan
@@ -78,7 +78,7 @@ def _write_off_row(write_off) -> tuple[str, str, str]:
 
 
 def home_panels(request: HttpRequest, assignments: Sequence[RoleAssignment]) -> list[HomePanel]:
-    user, today = request.user, timezone.localdate()
+    user, today = cast(User, request.user), timezone.localdate()  # panels are for logins
     roles = {a.role for a in assignments}
     S = LoanStatus
     panels = []

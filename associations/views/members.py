@@ -125,7 +125,7 @@ def member_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             with idempotent(request.user, form.claim_key) as claim:
-                member = claim.first or claim.created(
+                member = claim.first_as(Member) or claim.created(
                     members.member_create(
                         association=association, by=request.user, **_member_fields(form)
                     )

@@ -3,13 +3,15 @@ list with each borrower's group leaders, the committee's pending decisions and t
 Each is a fixed number of queries whatever the size of the area."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 
-from associations.models import Area
+from associations.models import Area, Member
 from funds.models import Book
 from guarantees.models import GroupMembership, GroupRole
 from loans.models import Loan, LoanTransition, Reminder, Repayment, WriteOff
@@ -29,8 +31,8 @@ def _month_start(day: datetime.date, back: int = 0) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def _by_month(rows) -> dict[datetime.date, Decimal]:
-    result = {}
+def _by_month(rows: Iterable[Any]) -> dict[datetime.date, Decimal]:
+    result: dict[datetime.date, Decimal] = {}
     for row in rows:
         month = row["month"]
         month = month.date() if isinstance(month, datetime.datetime) else month
@@ -82,10 +84,19 @@ def leaders() -> Prefetch:
     )
 
 
-def overdue_loans(*, area: Area, today: datetime.date) -> list[Loan]:
+@dataclass(frozen=True)
+class OverdueLoan:
+    """A loan overdue today with whom to call about it."""
+
+    loan: Loan
+    days_past_due: int
+    contacts: list[Member]
+
+
+def overdue_loans(*, area: Area, today: datetime.date) -> list[OverdueLoan]:
     """Loans overdue today, longest first, from the stored oldest unpaid due date; each with
-    `days_past_due` and `contacts` (the group's leaders, or the personal guarantor)."""
-    loans = list(
+    its days past due and contacts (the group's leaders, or the personal guarantor)."""
+    loans = (
         Loan.objects.filter(
             association__area__code__startswith=area.prefix,
             status__in=sorted(LENT_STATUSES),
@@ -95,18 +106,24 @@ def overdue_loans(*, area: Area, today: datetime.date) -> list[Loan]:
         .prefetch_related(leaders())
         .order_by("oldest_unpaid_due_on", "pk")
     )
-    for loan in loans:
-        loan.days_past_due = (today - loan.oldest_unpaid_due_on).days
-        loan.contacts = contacts(loan)
-    return loans
+    return [
+        OverdueLoan(
+            loan=loan,
+            days_past_due=(today - loan.oldest_unpaid_due_on).days
+            if loan.oldest_unpaid_due_on
+            else 0,
+            contacts=contacts(loan),
+        )
+        for loan in loans
+    ]
 
 
-def contacts(loan: Loan) -> list:
+def contacts(loan: Loan) -> list[Member]:
     """Whom to call about a loan: its group's leaders (prefetched by `leaders()`), or the
     personal guarantor."""
-    if loan.group_id:
-        return [m.member for m in loan.group.leaders]
-    return [loan.guarantor] if loan.guarantor_id else []
+    if loan.group is not None:
+        return [m.member for m in getattr(loan.group, "leaders", [])]
+    return [loan.guarantor] if loan.guarantor is not None else []
 
 
 def reminders_sent(*, area: Area, limit: int = 50) -> QuerySet[Reminder]:

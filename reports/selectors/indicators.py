@@ -37,6 +37,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -47,6 +48,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -83,7 +85,7 @@ JOURNAL_KEYS = [
 ]
 
 
-def rate(numerator, denominator) -> Decimal | None:
+def rate(numerator: Decimal | int, denominator: Decimal | int | None) -> Decimal | None:
     """numerator / denominator to four places, half-up; None when the denominator is zero."""
     if not denominator:
         return None
@@ -212,7 +214,7 @@ def as_json(figures: Figures) -> dict:
     """The figures as the `indicators` command prints them: amounts as strings with two
     decimals, rates with four, null where undefined."""
 
-    def text(value):
+    def text(value: object) -> str | None:
         return None if value is None else str(value)
 
     result: dict = {name: text(getattr(figures, name)) for name in INDICATORS}
@@ -268,9 +270,12 @@ def child_figures(
     children = list(Area.objects.filter(parent=area).order_by("code"))
     if not children:
         return []
-    length = PREFIX_LENGTH[children[0].level]
+    length = PREFIX_LENGTH[AreaLevel(children[0].level)]
     by_key = _figures_by_key(area.prefix, length, on=on, start=start)
     return [(child, by_key[child.prefix[:length]]) for child in children]
+
+
+Result = defaultdict[str, "Figures"]
 
 
 def _figures_by_key(
@@ -304,11 +309,13 @@ def _to_fen(figures: Figures) -> None:
     figures.capital_by_source = {k: to_fen(v) for k, v in figures.capital_by_source.items()}
 
 
-def _key(path: str, length: int):
+def _key(path: str, length: int) -> Substr:
     return Substr(path, 1, length)
 
 
-def _grouped(queryset, path: str, prefix: str, length: int, *extra: str):
+def _grouped(
+    queryset: QuerySet[Any], path: str, prefix: str, length: int, *extra: str
+) -> QuerySet[Any]:
     return (
         queryset.filter(**{f"{path}__startswith": prefix})
         .annotate(key=_key(path, length))
@@ -317,7 +324,9 @@ def _grouped(queryset, path: str, prefix: str, length: int, *extra: str):
     )
 
 
-def _households(result, prefix, length, on, start):
+def _households(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     rows = _grouped(Association.objects.all(), "area__code", prefix, length).annotate(
         n=Coalesce(Sum("total_households"), 0), poor=Coalesce(Sum("registered_poor_households"), 0)
     )
@@ -326,7 +335,9 @@ def _households(result, prefix, length, on, start):
         result[row["key"]].poor_households = row["poor"]
 
 
-def _members(result, prefix, length, on, start):
+def _members(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     present = Member.objects.filter(joined_on__lte=on).filter(
         Q(exited_on__isnull=True) | Q(exited_on__gt=on)
     )
@@ -338,14 +349,18 @@ def _members(result, prefix, length, on, start):
         result[row["key"]].poor_members = row["poor"]
 
 
-def _trained(result, prefix, length, on, start):
+def _trained(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     """Members trained in the calendar year of `on` (DESIGN §7 training coverage), counted as
     the training pages count them."""
     for key, counts in training_counts(prefix=prefix, length=length, on=on, managers=False).items():
         result[key].members_trained = counts.members_trained
 
 
-def _borrowers(result, prefix, length, on, start):
+def _borrowers(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     loans = Loan.objects.filter(disbursed_on__gte=start, disbursed_on__lte=on)
     rows = _grouped(loans, "association__area__code", prefix, length).annotate(
         n=Count("member", distinct=True),
@@ -356,7 +371,9 @@ def _borrowers(result, prefix, length, on, start):
         result[row["key"]].poor_borrowers = row["poor"]
 
 
-def _journal(result, prefix, length, on, start):
+def _journal(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     lines = JournalLine.objects.filter(date__lte=on, account__key__in=JOURNAL_KEYS)
     rows = _grouped(lines, "book__area__code", prefix, length, "account__key").annotate(
         d=Sum("debit"), c=Sum("credit")
@@ -375,7 +392,7 @@ def _journal(result, prefix, length, on, start):
         figures.cash = -(by_account.get("cash", ZERO) + by_account.get("bank", ZERO))
 
 
-def _bucket(path: str, start: datetime.date):
+def _bucket(path: str, start: datetime.date) -> Case:
     """The event's date, or the day before the period for everything earlier."""
     return Case(
         When(**{f"{path}__lt": start}, then=Value(start - datetime.timedelta(days=1))),
@@ -384,7 +401,9 @@ def _bucket(path: str, start: datetime.date):
     )
 
 
-def _flows(result, prefix, length, on, start):
+def _flows(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     """Disbursed, repaid and written off by day (earlier days in one bucket): the outstanding
     principal on `on`, its daily average over the period, and the period's flows."""
     events: dict[str, dict[datetime.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -432,7 +451,9 @@ def _flows(result, prefix, length, on, start):
         figures.average_outstanding = to_fen(total / days) if days > 0 else ZERO
 
 
-def _loan_risk(result, prefix, length, on, start):
+def _loan_risk(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     """Per loan disbursed by `on`: principal repaid by `on`, principal fallen due by `on` and
     the oldest instalment unpaid on `on` (from the stored day each was paid in full)."""
     paid = Repayment.objects.filter(
@@ -470,7 +491,7 @@ def _loan_risk(result, prefix, length, on, start):
         figures.par30_count = row["par_n"]
 
 
-def _subquery_sum(queryset, column: str):
+def _subquery_sum(queryset: QuerySet[Any], column: str) -> Coalesce:
     return Coalesce(
         Subquery(
             queryset.values("loan").annotate(s=Sum(column)).values("s")[:1],
@@ -480,7 +501,9 @@ def _subquery_sum(queryset, column: str):
     )
 
 
-def _on_time(result, prefix, length, on, start):
+def _on_time(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     instalments = Instalment.objects.filter(due_on__gte=start, due_on__lte=on)
     rows = _grouped(instalments, "loan__association__area__code", prefix, length).annotate(
         due=Sum("principal"), by_due=Sum("paid_by_due")
@@ -490,7 +513,9 @@ def _on_time(result, prefix, length, on, start):
         result[row["key"]].repaid_by_due = row["by_due"] or ZERO
 
 
-def _waitlist(result, prefix, length, on, start):
+def _waitlist(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     since = LoanTransition.objects.filter(
         loan=OuterRef("pk"), to_status=LoanStatus.WAITLISTED
     ).order_by("-at", "-id")
@@ -514,7 +539,9 @@ def _whole_months(start: datetime.date, end: datetime.date) -> int:
     return months - 1 if end.day < start.day else months
 
 
-def _advances(result, prefix, length, on, start):
+def _advances(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     expenses = (
         Expense.objects.filter(status=ApprovalStatus.APPROVED, spent_on__lte=on)
         .exclude(advanced_by="")

@@ -3,6 +3,7 @@ Scoped like every page: an area outside the user's staff roles answers 404."""
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 from django import forms
@@ -61,8 +62,8 @@ class PeriodForm(forms.Form):
         label=gettext_lazy("On"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("start") and data.get("on") and data["start"] > data["on"]:
             raise forms.ValidationError(_("The start of the period must not be after its end."))
         return data
@@ -88,8 +89,10 @@ def _value(figures: Figures, key: str):
     return getattr(figures, key)
 
 
-def _rows(children: list[tuple[Area, Figures]], sort: str, descending: bool) -> list[dict]:
-    rows = [
+def _rows(
+    children: list[tuple[Area, Figures]], sort: str, descending: bool
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
         {
             "area": area,
             "figures": figures,
