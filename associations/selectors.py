@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
+from associations.authority import STAFF_ROLES
 from associations.models import (
     Area,
     AreaLevel,
@@ -264,7 +265,7 @@ def training_coverage_by_village(
 ) -> list[tuple[Area, TrainingCounts]]:
     """Each village the user sees, with its coverage this year (for the training pages)."""
     villages = list(
-        Area.objects.visible_to(user, roles=[r for r in Role.values if r != Role.MEMBER])
+        Area.objects.visible_to(user, roles=STAFF_ROLES)
         .filter(level=AreaLevel.VILLAGE)
         .order_by("code")[:500]
     )

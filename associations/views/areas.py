@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from associations import hooks, selectors
+from associations.authority import STAFF_ROLES
 from associations.models import Area, AreaLevel, Association, AssociationStatus, Role
 from associations.scoping import get_visible_or_404, user_roles
 
@@ -77,7 +78,7 @@ def area_detail(request, area_code: str):
 
 def _supervises(user, area: Area) -> bool:
     """Whether the user holds a staff role over the area (the dashboards' scope)."""
-    staff = [role for role in Role.values if role != Role.MEMBER]
+    staff = STAFF_ROLES
     return Area.objects.visible_to(user, roles=staff).filter(code=area.code).exists()
 
 

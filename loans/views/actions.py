@@ -15,8 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.authority import may_act
-from associations.models import Role
+from associations.authority import STAFF_ROLES, may_act
 from associations.scoping import get_visible_or_404, user_roles
 from loans import workflow
 from loans.exceptions import LoanRuleError
@@ -29,7 +28,7 @@ from mutualaid.errors import RuleError
 from mutualaid.forms import parse_id
 from mutualaid.money import format_yuan
 
-STAFF = {r for r in Role.values if r != Role.MEMBER}
+STAFF = STAFF_ROLES
 
 Data = dict[str, Any]
 

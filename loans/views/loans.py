@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from associations.authority import STAFF_ROLES
 from associations.idempotency import idempotent
-from associations.models import OtherLoan, Role
+from associations.models import OtherLoan
 from associations.scoping import get_visible_or_404, user_roles
 from funds.models import JournalEntry
 from loans import workflow
@@ -33,7 +34,7 @@ REPAYERS = workflow.ACTIONS["repay"].roles
 DECIDERS = workflow.ACTIONS["approve"].roles
 
 
-STAFF = {r for r in Role.values if r != Role.MEMBER}
+STAFF = STAFF_ROLES
 
 
 @login_required

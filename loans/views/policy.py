@@ -5,8 +5,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from associations.authority import may_act
-from associations.models import Area, AreaLevel, Association, Role
+from associations.authority import STAFF_ROLES, may_act
+from associations.models import Area, AreaLevel, Association
 from associations.scoping import get_visible_or_404, user_roles
 from associations.selectors import area_breadcrumbs, user_scope_roots
 from loans.exceptions import LoanRuleError
@@ -16,7 +16,7 @@ from loans.services import policy as services
 from loans.services.policy import POLICY_EDITORS
 
 # Every staff role may read the policy; members get 404.
-POLICY_VIEW_ROLES = [role for role in Role.values if role != Role.MEMBER]
+POLICY_VIEW_ROLES = STAFF_ROLES
 # Loan policy is set by the city and county offices and narrowed by the township committee
 # (for its township and its associations); everyone else reads it.
 

@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from associations.authority import may_act
-from associations.models import Area, AreaLevel, Association, Role
+from associations.authority import STAFF_ROLES, may_act
+from associations.models import Area, AreaLevel, Association
 from associations.scoping import get_visible_or_404
 from associations.selectors import area_breadcrumbs
 from associations.services.audit import export_record
@@ -26,8 +26,6 @@ from reports.selectors import dashboards
 from reports.selectors.indicators import Figures, area_figures, child_figures
 from reports.services import GENERATE_ROLES, REPORT_LEVELS, previous_month
 from reports.views.supervision import MonthForm
-
-STAFF_ROLES = [role for role in Role.values if role != Role.MEMBER]
 
 # The child table: (figure, kind); the same columns in the page and in the export.
 COLUMNS = [
