@@ -49,6 +49,27 @@ def _client(username: str) -> Client:
     return client
 
 
+def _connections(repeat: int) -> list[object]:
+    """What CONN_MAX_AGE=0 adds to every request: a new connection (and its health check)
+    against a query on a connection kept open."""
+
+    def fresh() -> object:
+        connection.close()
+        return _sql("SELECT 1", [])()
+
+    median, p95 = timings(fresh, repeat=repeat * 5)
+    kept, kept_p95 = timings(_sql("SELECT 1", []), repeat=repeat * 5)
+    return [
+        "new connection per request",
+        1,
+        f"{median * 1000:.1f}",
+        f"{p95 * 1000:.1f}",
+        f"{kept * 1000:.2f}",
+        f"{kept_p95 * 1000:.2f}",
+        f"{median / max(kept, 1e-6):.0f}",
+    ]
+
+
 def run() -> None:
     repeat = int(os.environ.get("BENCH_REPEAT", "10"))
     county = Area.objects.filter(level="county").order_by("code").first()
@@ -159,14 +180,15 @@ def run() -> None:
     rows = []
     for name, page, floor in pages:
         connection.queries_log.clear()
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as captured:
             page()
+        queries = len(captured)  # now: every request clears the log (reset_queries)
         median, p95 = timings(page, repeat=repeat)
         floor_median, floor_p95 = timings(floor, repeat=repeat)
         rows.append(
             [
                 name,
-                len(queries),
+                queries,
                 f"{median * 1000:.0f}",
                 f"{p95 * 1000:.0f}",
                 f"{floor_median * 1000:.1f}",
@@ -175,6 +197,7 @@ def run() -> None:
             ]
         )
         print("  ", rows[-1], flush=True)
+    rows.append(_connections(repeat))
     print_table(
         f"pages, {repeat} runs each; {uptime()}",
         ["page", "queries", "median ms", "p95 ms", "floor ms", "floor p95", "x floor"],
