@@ -28,7 +28,8 @@ def _world():
     township = factories.area("620123100", "城关镇", "township", county)
     village = factories.area("620123100201", "三角城村", "village", township)
     association = factories.association(village)
-    office = factories.user_with_role(Role.CITY_OFFICE, city)
+    # The province's office: a policy is set by an office at or above its area.
+    office = factories.user_with_role(Role.CITY_OFFICE, province)
     for target, amount in [
         (province, 20000),
         (city, 18000),
