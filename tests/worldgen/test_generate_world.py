@@ -12,7 +12,8 @@ from django.db.models import Sum
 from associations.models import Association, Member
 from funds.models import CapitalContribution, JournalLine
 from loans.models import Loan, Repayment
-from worldgen.build import Config, county_plans, generate, lanzhou_plans
+from loans.selectors.policy import effective_policy
+from worldgen.build import Config, county_plans, generate, lanzhou_plans, preset_policy
 from worldgen.check import check
 
 TODAY = datetime.date(2026, 11, 30)
@@ -81,6 +82,10 @@ def test_preset_government_capital_is_500000_each():
     plan = lanzhou_plans()[1]
     plan.villages_by_township = [2]
     generate(cfg, [plan], log=lambda _line: None)
+    preset_policy(plan.city[0])
+    association = Association.objects.first()
+    assert association is not None
+    assert effective_policy(association).max_term_months == 24
     assert CapitalContribution.objects.filter(source="government").aggregate(s=Sum("amount"))[
         "s"
     ] == Decimal("1000000.00")

@@ -38,7 +38,6 @@ class Command(BaseCommand):
                 government=(500_000, 500_000),
                 poor_groups=True,
             )
-            preset_policy(plans[0].city[0])
         else:
             if min(options["counties"], options["townships_per_county"]) < 1:
                 raise CommandError("At least one county and one township.")
@@ -59,6 +58,8 @@ class Command(BaseCommand):
         result = generate(
             cfg, plans, workers=options["workers"], log=lambda line: self.stdout.write(line)
         )
+        if options["preset"] == "lanzhou-2017":  # the city's rules, once its area exists
+            preset_policy(plans[0].city[0])
         villages = sum(sum(p.villages_by_township) for p in plans)
         self.stdout.write(
             f"{villages} villages, {result['rows']:,.0f} rows in {result['seconds']:.1f} s "
