@@ -25,6 +25,7 @@ from guarantees import imports, selectors, services
 from guarantees.exceptions import GuaranteeRuleError
 from guarantees.forms import GroupChangeForm, GroupFormForm
 from guarantees.models import GroupRole, GroupStatus, GuaranteeGroup
+from mutualaid.forms import parse_id
 from mutualaid.http import xlsx_response
 
 CLERK = [Role.VILLAGE_CLERK]
@@ -73,8 +74,9 @@ def group_detail(request, group_id: int):
     )
 
 
-def _ids(values) -> list[int]:
-    return list(dict.fromkeys(int(v) for v in values if str(v).isdigit()))
+def _ids(values: list[str]) -> list[int]:
+    """Posted member ids, each a real database id (a 20-digit number is no member)."""
+    return list(dict.fromkeys(i for i in (parse_id(v) for v in values) if i is not None))
 
 
 def _picker_state(request, association):

@@ -1,5 +1,24 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def ensure_default_purposes(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """The six production purposes of DESIGN §5 exist after every migrate and every test flush
+    (as Django recreates content types), so a flushed database lends again."""
+    from importlib import import_module
+
+    from loans.models import LoanPurpose
+
+    cycles = import_module("loans.migrations.0002_default_purposes").CYCLES
+    if LoanPurpose.objects.using(using).count() >= len(cycles):
+        return
+    for code, months in cycles.items():
+        LoanPurpose.objects.using(using).get_or_create(
+            code=code, defaults={"typical_cycle_months": months}
+        )
 
 
 class LoansConfig(AppConfig):
@@ -15,6 +34,7 @@ class LoansConfig(AppConfig):
         from loans.views.member import member_home
         from loans.workflow import ACTIONS
 
+        post_migrate.connect(ensure_default_purposes, sender=self)
         hooks.register(hooks.exit_guards, applications.member_exit_guard)
         hooks.register(hooks.demo_loaders, demo.load_demo_loans)
         hooks.register(hooks.member_home, member_home)

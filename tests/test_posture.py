@@ -34,7 +34,13 @@ PRODUCTION_ENV = {
 
 def _manage(tmp_path: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
     """manage.py in a fresh process configured only by `env`, as a deployment would be."""
-    base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "TESTING")}
+    dropped = (
+        "DEBUG",
+        "SECRET_KEY",
+        "TESTING",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    )  # the last: Playwright's
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     base.pop("DATABASE_URL", None)  # the checks need no database: a throw-away SQLite file
     return subprocess.run(
         [sys.executable, "manage.py", *args],

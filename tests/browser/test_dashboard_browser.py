@@ -5,14 +5,13 @@ scroll sideways; screenshots go to pytest's tmp_path."""
 import pytest
 
 from associations.models import Role
-from tests.browser.conftest import browser, page  # noqa: F401 - the browser fixtures
 from tests.factories import PASSWORD
 from tests.reports.world import build_county
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_county_dashboard_at_360_and_1280(page, live_server, tmp_path):  # noqa: F811
+def test_county_dashboard_at_360_and_1280(page, live_server, tmp_path):
     world = build_county()
     office = world.branches["A1"].users[Role.COUNTY_OFFICE]
     # No time travel here: the session cookie would expire at once. The dates are in the URL.
