@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -63,7 +64,8 @@ def _disbursed(loan, users, approved_on, disbursed_on):
 def load_demo_loans() -> None:
     if not Loan.objects.filter(association__area_id=DEMO_VILLAGE).exists():
         _demo_village_loans()
-    _load_history()
+    if settings.DEMO_HISTORY:
+        _load_history()
 
 
 def _demo_village_loans() -> None:

@@ -305,6 +305,10 @@ MEMBER_REFUND_AFTER_MONTHS = env_int("MEMBER_REFUND_AFTER_MONTHS", 12)
 # above the chair's limit the board decides.
 EXPENSE_APPROVAL_LIMITS = {"finance_officer": 200, "chair": 1000}
 
+# load_demo builds two years of loan history in the demo county (about 40 s of CPU); tests of
+# the other apps' demo parts turn it off (tests/loans/test_demo_loans.py keeps it on).
+DEMO_HISTORY = env_bool("DEMO_HISTORY", True)
+
 # A reminder run catches up the days since the last successful run, at most this many.
 REMINDER_CATCH_UP_DAYS = env_int("REMINDER_CATCH_UP_DAYS", 7)
 

@@ -5,7 +5,8 @@ from associations.models import Area, Association, RoleAssignment, User
 
 
 @pytest.mark.django_db
-def test_demo_loads_twice_without_duplicates(capsys):
+def test_demo_loads_twice_without_duplicates(capsys, settings):
+    settings.DEMO_HISTORY = False  # the loans history is tested in tests/loans/test_demo_loans.py
     call_command("load_demo")
     first = capsys.readouterr().out
     counts = (

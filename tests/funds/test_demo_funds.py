@@ -13,7 +13,8 @@ pytestmark = ON_FUNDS_DAY
 
 
 @pytest.mark.django_db
-def test_demo_books_load_twice_and_balance():
+def test_demo_books_load_twice_and_balance(settings):
+    settings.DEMO_HISTORY = False  # the loans history is tested in tests/loans/test_demo_loans.py
     call_command("load_demo")
     entries = JournalEntry.objects.count()
     call_command("load_demo")

@@ -7,7 +7,8 @@ from guarantees.models import GroupMembership, GuaranteeGroup
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_members_and_groups_load_twice_without_duplicates():
+def test_demo_members_and_groups_load_twice_without_duplicates(settings):
+    settings.DEMO_HISTORY = False  # the loans history is tested in tests/loans/test_demo_loans.py
     call_command("load_demo")
     counts = (Member.objects.count(), GuaranteeGroup.objects.count())
     call_command("load_demo")
