@@ -39,8 +39,10 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
+        """People are shown by their names, never by their login names (a login without a
+        name, such as a bare admin account, falls back to it)."""
         full = f"{self.last_name}{self.first_name}".strip()
-        return f"{full} ({self.username})" if full else self.username
+        return full or self.username
 
     def get_session_auth_hash(self) -> str:
         if not self.session_generation:  # sessions from before the field keep working
