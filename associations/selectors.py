@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -168,6 +169,13 @@ def clerk_associations(*, user: User) -> QuerySet[Association]:
 # --- training (seed recommendation 5) ------------------------------------------------------
 
 
+def _rate(part: int, whole: int) -> Decimal | None:
+    """A rate as the indicators give it (DESIGN §7): Decimal, four places, None over zero."""
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
 @dataclass
 class TrainingCounts:
     members: int = 0
@@ -176,12 +184,12 @@ class TrainingCounts:
     managers_trained: int = 0
 
     @property
-    def member_coverage(self) -> float | None:
-        return self.members_trained / self.members if self.members else None
+    def member_coverage(self) -> Decimal | None:
+        return _rate(self.members_trained, self.members)
 
     @property
-    def manager_coverage(self) -> float | None:
-        return self.managers_trained / self.managers if self.managers else None
+    def manager_coverage(self) -> Decimal | None:
+        return _rate(self.managers_trained, self.managers)
 
     def __iadd__(self, other: "TrainingCounts") -> "TrainingCounts":
         self.members += other.members

@@ -53,7 +53,10 @@ def test_coverage_by_hand(trained):
     assert (village.members_trained, village.members) == (3, 4)
     # Managers: the clerk (at the township's training) of the clerk and the board member.
     assert (village.managers_trained, village.managers) == (1, 2)
-    assert village.member_coverage == 0.75 and village.manager_coverage == 0.5
+    assert (village.member_coverage, village.manager_coverage) == (
+        Decimal("0.7500"),
+        Decimal("0.5000"),
+    )
 
 
 def test_the_indicator_is_members_trained_over_members(trained):
