@@ -387,7 +387,9 @@ def member_contribution_refund(
     *, member: Member, amount: Decimal, on: datetime.date, by: User
 ) -> None:
     """Refund a leaving household's own contribution: the exit's `hooks.refund_posters`. Never
-    more than the books hold for that household."""
+    more than the books hold for that household. Only a recorder of the household's village
+    moves the money, even when called directly rather than through the exit."""
+    _may_record(by, member.association)
     held = member_contribution_held(member)
     if _positive(amount) > held:
         raise FundsRuleError(

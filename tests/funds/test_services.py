@@ -348,3 +348,17 @@ def test_database_refuses_a_split_not_totalling_100(funded_book, clerk):
             dividends_bp=0,
             proposed_by=clerk,
         )
+
+
+def test_a_refund_called_directly_needs_a_recorder_of_the_village(world, funded_book, clerk):
+    from funds.services import member_contribution_receive
+
+    household = factories.member(world.inside.association)
+    member_contribution_receive(member=household, amount=Decimal("200"), on=D(2026, 1, 5), by=clerk)
+    for by in (world.inside.users["village_board"], world.outside.users["village_clerk"]):
+        with pytest.raises(FundsRuleError) as raised:
+            member_contribution_refund(
+                member=household, amount=Decimal("200"), on=D(2026, 2, 1), by=by
+            )
+        assert raised.value.code == "role"
+    assert JournalEntry.objects.filter(kind="refund").count() == 0
