@@ -26,7 +26,8 @@ def _counts():
 
 
 @pytest.mark.django_db
-def test_demo_loans_load_once_and_match_the_ledger():
+def test_demo_loads_once_matches_the_ledger_and_has_two_years_of_history():
+    """One test: the demo with its history takes about ten seconds to load."""
     call_command("load_demo")
     counts = _counts()
     call_command("load_demo")
@@ -49,10 +50,7 @@ def test_demo_loans_load_once_and_match_the_ledger():
     )
     assert balances_by_key(book=book)["loans_receivable"] == outstanding
 
-
-@pytest.mark.django_db
-def test_demo_county_has_two_years_of_history_in_balanced_books():
-    call_command("load_demo")
+    # Two years of history in balanced books, for the whole county.
     today = datetime.date.today()
     villages = Association.objects.filter(area__code__startswith="620123")
     assert villages.count() == 6
