@@ -426,6 +426,16 @@ class MonthClose(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+    # The count confirmed at the close (funds.closing): the books' cash and bank at month end,
+    # what was counted (cash) and read off the bank statement, and why they differ, if they do.
+    # Null for closes made before the count was asked (and by the world generator).
+    cash_in_books = money_field(_("cash in the books"), null=True, blank=True)
+    cash_counted = money_field(_("cash counted"), null=True, blank=True)
+    bank_in_books = money_field(_("bank in the books"), null=True, blank=True)
+    bank_counted = money_field(_("bank statement balance"), null=True, blank=True)
+    difference_reason = models.CharField(
+        _("reason for the difference"), max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("month close")
