@@ -289,7 +289,6 @@ def _figures_by_key(
         _journal,
         _flows,
         _loan_risk,
-        _on_time,
         _waitlist,
         _advances,
         _trained,
@@ -454,8 +453,83 @@ def _flows(
 def _loan_risk(
     result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
 ) -> None:
+    """Principal fallen due and collected of it, overdue principal and PAR30 on `on`, and the
+    period's on-time figures.
+
+    When nothing in the subtree happened after `on` (no standing repayment paid and no
+    write-off entered after it: the dashboards' usual "today"), the stored loan figures
+    (loans.services.figures) are the figures on `on`, and two grouped joins answer, nothing per
+    loan: one over the instalments, one over the loans. Otherwise (a past date) the figures on
+    `on` are rebuilt from the repayments dated up to it (`_replayed_risk`)."""
+    if _figures_stand(prefix, on):
+        _stored_risk(result, prefix, length, on, start)
+    else:
+        _replayed_risk(result, prefix, length, on, start)
+        _on_time(result, prefix, length, on, start)
+
+
+def _figures_stand(prefix: str, on: datetime.date) -> bool:
+    """True when the subtree's stored loan figures are its figures on `on`: one query."""
+    later = Loan.objects.filter(association__area__code__startswith=prefix).filter(
+        Exists(
+            Repayment.objects.filter(
+                loan=OuterRef("pk"), reversal_entry__isnull=True, paid_on__gt=on
+            )
+        )
+        | Exists(WriteOff.objects.filter(loan=OuterRef("pk"), entry__date__gt=on))
+    )
+    return not later.exists()
+
+
+def _stored_risk(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
+    """From the stored figures. Instalments are paid in schedule order, so the principal
+    collected of what fell due (min(repaid, fallen due) per loan) is the sum of the stored
+    `principal_paid` of the instalments fallen due; a loan is overdue when its stored
+    `oldest_unpaid_due_on` is before `on` (a written-off loan stores none) and counts with its
+    stored `principal_outstanding`."""
+    lent = Q(loan__status__in=LENT_EVER, loan__disbursed_on__lte=on)
+    fallen = lent & Q(due_on__lte=on)
+    in_period = Q(due_on__gte=start, due_on__lte=on)
+    instalments = _grouped(
+        Instalment.objects.all(), "loan__association__area__code", prefix, length
+    )
+    for row in instalments.annotate(
+        fallen=Sum("principal", filter=fallen),
+        collected=Sum("principal_paid", filter=fallen),
+        due=Sum("principal", filter=in_period),
+        by_due=Sum("paid_by_due", filter=in_period),
+    ):
+        figures = result[row["key"]]
+        figures.fallen_due = row["fallen"] or ZERO
+        figures.collected_of_due = row["collected"] or ZERO
+        figures.due_in_period = row["due"] or ZERO
+        figures.repaid_by_due = row["by_due"] or ZERO
+    late = Q(oldest_unpaid_due_on__lt=on)
+    par = Q(oldest_unpaid_due_on__lt=on - datetime.timedelta(days=30))
+    loans = Loan.objects.filter(
+        status__in=LENT_EVER, disbursed_on__lte=on, oldest_unpaid_due_on__lt=on
+    )
+    for row in _grouped(loans, "association__area__code", prefix, length).annotate(
+        overdue=Sum("principal_outstanding", filter=late),
+        overdue_n=Count("id", filter=late),
+        par=Sum("principal_outstanding", filter=par),
+        par_n=Count("id", filter=par),
+    ):
+        figures = result[row["key"]]
+        figures.overdue_principal = row["overdue"] or ZERO
+        figures.overdue_count = row["overdue_n"]
+        figures.par30_principal = row["par"] or ZERO
+        figures.par30_count = row["par_n"]
+
+
+def _replayed_risk(
+    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+) -> None:
     """Per loan disbursed by `on`: principal repaid by `on`, principal fallen due by `on` and
-    the oldest instalment unpaid on `on` (from the stored day each was paid in full)."""
+    the oldest instalment unpaid on `on` (from the stored day each was paid in full). A
+    correlated subquery per loan: only for dates something happened after."""
     paid = Repayment.objects.filter(
         loan=OuterRef("pk"), reversal_entry__isnull=True, paid_on__lte=on
     )

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from associations.models import Area
 from loans.models import Loan
+from reports.selectors import indicators
 from reports.selectors.indicators import area_figures, child_figures
 from tests.reports.world import TODAY, at, build_county, extra_village
 
@@ -169,8 +170,9 @@ def test_children_take_the_same_queries_whatever_the_size(db):
     for n in range(2):  # two more villages with loans, repayments and an overdue loan
         extra_village(n)
     assert Loan.objects.count() == 8 + 4
-    # One query for the children, ten grouped aggregates (flows take three).
-    assert small == _child_queries(county) == 13
+    # One query for the children, one asking whether the stored loan figures stand on the day,
+    # eleven grouped aggregates (flows take three, the loans' risk two).
+    assert small == _child_queries(county) == 14
 
 
 def test_command_prints_the_json(county, capsys):
@@ -212,3 +214,56 @@ def test_command_prints_the_json(county, capsys):
 def test_command_refuses_bad_input(db, args):
     with pytest.raises(CommandError):
         call_command("indicators", *args)
+
+
+def _risk(collect, area: Area, on: datetime.date) -> dict:
+    result = indicators.Result(lambda: indicators.Figures(on=on, start=START))
+    collect(result, area.prefix, len(area.prefix) + 3, on, START)
+    names = (
+        "fallen_due",
+        "collected_of_due",
+        "overdue_principal",
+        "overdue_count",
+        "par30_principal",
+        "par30_count",
+        "due_in_period",
+        "repaid_by_due",
+    )
+    return {key: [getattr(f, n) for n in names] for key, f in result.items()}
+
+
+def _replayed(result, prefix, length, on, start):
+    indicators._replayed_risk(result, prefix, length, on, start)
+    indicators._on_time(result, prefix, length, on, start)
+
+
+def test_the_stored_figures_answer_as_the_replay(county):
+    """When nothing happened after the day, the loans' risk comes from the stored figures in
+    two grouped joins and equals the per-loan replay, township by township."""
+    area = county.county
+    for on in (TODAY, D(2026, 6, 15)):  # the last event is L5's extension on 06-10
+        assert indicators._figures_stand(area.prefix, on)
+        stored = _risk(indicators._stored_risk, area, on)
+        assert stored == _risk(_replayed, area, on)
+    by_township = _risk(indicators._stored_risk, area, TODAY)
+    # 城关镇: fallen 10,000 + 6,000 + 3,000, collected L4 3,000; overdue L1 + L3, PAR30 L1;
+    # due in the period 19,000, 2,000 of it by the due date.
+    assert by_township["620123100"] == [
+        Decimal("19000.00"),
+        Decimal("3000.00"),
+        Decimal("16000.00"),
+        2,
+        Decimal("10000.00"),
+        1,
+        Decimal("19000.00"),
+        Decimal("2000.00"),
+    ]
+    # 夏官营镇: L6 5,000 fell due, written off, so neither overdue nor at risk.
+    assert by_township["620123101"][:6] == [Decimal("5000.00"), Decimal("0"), 0, 0, 0, 0]
+
+
+def test_a_date_before_later_events_is_replayed(county):
+    """On 2026-03-01 the write-off of 03-05 and later repayments had not happened: the
+    stored figures do not stand, and the replay answers (test_a_past_date checks its figures)."""
+    assert not indicators._figures_stand(county.county.prefix, D(2026, 3, 1))
+    assert not indicators._figures_stand(county.county.prefix, D(2026, 4, 30))
