@@ -19,6 +19,11 @@ urlpatterns = [
     path("members/<int:member_id>/", members.member_detail, name="member_detail"),
     path("members/<int:member_id>/edit/", members.member_edit, name="member_edit"),
     path("members/<int:member_id>/exit/", members.member_exit, name="member_exit"),
+    path(
+        "members/<int:member_id>/contribution/",
+        members.member_contribution,
+        name="member_contribution",
+    ),
     path("members/<int:member_id>/access/", access.member_access, name="member_access"),
     path(
         "members/<int:member_id>/other-loans/",
@@ -28,4 +33,10 @@ urlpatterns = [
     path("training/", training.training_list, name="training_list"),
     path("training/new/", training.training_new, name="training_new"),
     path("training/<int:session_id>/", training.training_detail, name="training_detail"),
+    path(
+        "training/<int:session_id>/import/",
+        training.training_import_page,
+        name="training_import",
+    ),
+    path("training/import/template/", training.training_template, name="training_template"),
 ]

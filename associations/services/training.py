@@ -42,7 +42,8 @@ def organiser_roles(area: Area) -> frozenset[str]:
     return ORGANISERS.get(AreaLevel(area.level), frozenset())
 
 
-def _authorize(by: User | None, area: Area) -> None:
+def require_organiser(by: User | None, area: Area) -> None:
+    """Refuse unless `by` is the office that holds trainings at `area`'s level there."""
     roles = organiser_roles(area)
     if not roles:
         raise TrainingRuleError(
@@ -62,7 +63,7 @@ def training_session_create(
     place: str,
     by: User,
 ) -> TrainingSession:
-    _authorize(by, area)
+    require_organiser(by, area)
     if held_on > timezone.localdate():
         raise TrainingRuleError(_("A training is recorded once it has been held."), "future")
     if not Decimal("0") < hours <= Decimal("100"):
@@ -89,7 +90,7 @@ def training_attendance_add(
 ) -> int:
     """Record who attended; people already recorded are skipped. Members are active households
     of the session's area, staff hold a role there. Returns how many were added."""
-    _authorize(by, session.area)
+    require_organiser(by, session.area)
     prefix = session.area.prefix
     members, staff = list(members), list(staff)
     for member in members:
@@ -123,5 +124,5 @@ def training_attendance_add(
 
 @transaction.atomic
 def training_attendance_remove(*, attendance: TrainingAttendance, by: User) -> None:
-    _authorize(by, attendance.session.area)
+    require_organiser(by, attendance.session.area)
     attendance.delete()

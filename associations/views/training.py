@@ -1,6 +1,6 @@
 """Training pages (seed recommendation 5): the sessions of the user's areas with the coverage
-by village, a new session, and a session's attendance (members from the roster search, staff
-of the area)."""
+by village, a new session, and a session's attendance (members from the roster search or an
+Excel list, staff of the area)."""
 
 import datetime
 
@@ -12,16 +12,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
-from associations import selectors
+from associations import selectors, uploads
 from associations.authority import STAFF_ROLES, may_act
 from associations.exceptions import AssociationRuleError
+from associations.forms import ImportForm
 from associations.idempotency import idempotent
 from associations.models import Area, Member, MemberStatus, RoleAssignment, TrainingSession, User
 from associations.scoping import get_visible_or_404, user_roles
-from associations.services import training
+from associations.services import training, training_import
+from associations.services.member_import import read_rows
 from associations.views import AuthedRequest
 from mutualaid.forms import IdempotentForm, parse_id
+from mutualaid.http import xlsx_response
 
 
 class TrainingForm(IdempotentForm):
@@ -181,3 +185,94 @@ def _change_attendance(request: AuthedRequest, session: TrainingSession) -> None
         training.training_attendance_remove(attendance=attendance, by=request.user)
     else:
         raise Http404
+
+
+# --- attendance from an Excel list ----------------------------------------------------------
+
+
+class AttendanceConfirmForm(IdempotentForm):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+def _organised_session_or_404(request: AuthedRequest, session_id: int) -> TrainingSession:
+    """The session, for the office that may record its attendance; 404 for everyone else."""
+    session = get_visible_or_404(
+        TrainingSession.objects.select_related("area"), request.user, STAFF_ROLES, pk=session_id
+    )
+    if not may_act(request.user, training.organiser_roles(session.area), session.area.code):
+        raise Http404
+    return session
+
+
+@login_required
+def training_template(request: AuthedRequest) -> HttpResponse:
+    if not _organiser_areas(request.user):
+        raise Http404
+    return xlsx_response(training_import.attendance_template(), "training-attendance.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_import_page(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """Upload → a preview saying what becomes of every row → confirm (all rows or none). The
+    file is kept between the two steps for this user's login session only (associations.uploads)."""
+    session = _organised_session_or_404(request, session_id)
+    kind = f"training_{session.pk}"
+    context: dict = {"session": session, "form": ImportForm()}
+    action = request.POST.get("action")
+    if action == "preview":
+        context.update(_preview(request, session, kind))
+    elif action == "confirm":
+        confirm = AttendanceConfirmForm(request.POST)
+        pending = None
+        if confirm.is_valid():
+            pending = uploads.load(request, kind=kind, token=confirm.cleaned_data["token"])
+        if pending is None or pending[0] != session.pk:
+            messages.error(request, _("Nothing to confirm: upload the file again."))
+            return redirect("associations:training_import", session_id=session.pk)
+        try:
+            with idempotent(request.user, confirm.claim_key) as claim:
+                added = 0
+                if not claim.repeated:
+                    added = training_import.attendance_import(
+                        session=session, rows=read_rows(pending[1]), by=request.user
+                    ).added
+                    claim.created(session)
+        except training_import.AttendanceImportError as error:
+            context.update({"check": error.check, "failure": error.message})
+        except AssociationRuleError as error:
+            context["failure"] = error.message
+        else:
+            uploads.discard(request, kind=kind)
+            claim.tell(request, _("%(n)s attendances recorded.") % {"n": added})
+            return redirect("associations:training_detail", session_id=session.pk)
+    return render(request, "associations/training_import.html", context)
+
+
+def _preview(request: AuthedRequest, session: TrainingSession, kind: str) -> dict:
+    form = ImportForm(request.POST, request.FILES)
+    context: dict = {"form": form}
+    if not form.is_valid():
+        return context
+    upload = form.cleaned_data["file"]
+    if upload.size > uploads.MAX_UPLOAD_BYTES:
+        return {**context, "failure": _("The file is larger than 10 MB.")}
+    content = upload.read()
+    try:
+        check = training_import.attendance_check(
+            session=session, rows=read_rows(content), by=request.user
+        )
+    except AssociationRuleError as error:
+        return {**context, "failure": error.message}
+    context["check"] = check
+    if check.failure:
+        context["failure"] = check.failure
+    elif check.errors:
+        context["failure"] = _(
+            "%(count)s rows name no household of this area; correct them and upload the file "
+            "again. Nothing is recorded until every row is good."
+        ) % {"count": len(check.errors)}
+    elif check.new_members:
+        token = uploads.stash(request, kind=kind, association_id=session.pk, content=content)
+        context["confirm"] = AttendanceConfirmForm(initial={"token": token})
+    return context
