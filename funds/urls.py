@@ -1,6 +1,7 @@
 from django.urls import path
 
 from funds import views
+from funds.closing import views as closing
 
 app_name = "funds"
 
@@ -26,7 +27,10 @@ urlpatterns = [
         views.expense_reimburse,
         name="expense_reimburse",
     ),
-    path("books/<int:book_id>/close/", views.book_close, name="book_close"),
+    path("books/<int:book_id>/close/", closing.book_close, name="book_close"),
+    path("books/<int:book_id>/summary/", closing.month_summary, name="month_summary"),
+    path("books/<int:book_id>/summary.pdf", closing.month_summary_pdf, name="month_summary_pdf"),
+    path("close/", closing.close_all, name="close_all"),
     path("books/<int:book_id>/surplus/<int:year>/", views.surplus, name="surplus"),
     path("books/<int:book_id>/transfers/", views.transfers, name="transfers"),
     path("transfers/<int:transfer_id>/decide/", views.transfer_decide, name="transfer_decide"),
