@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -56,6 +58,7 @@ def area_detail(request, area_code: str):
     association = Association.objects.filter(area=area).first()
     children = list(selectors.area_children(user=request.user, area=area))
     supervises = _supervises(request.user, area)
+    training = None
     if supervises:  # the staff's figures per child (from reports, through the hook)
         today = timezone.localdate()
         figures = {}
@@ -63,6 +66,7 @@ def area_detail(request, area_code: str):
             figures.update(read(area=area, on=today, start=today.replace(month=1, day=1)))
         for child in children:
             setattr(child, "figures", figures.get(child.code))  # noqa: B010 - shown only
+        training = _training_coverage(area, children, today)
     return render(
         request,
         "associations/area_detail.html",
@@ -72,8 +76,24 @@ def area_detail(request, area_code: str):
             "children": children,
             "association": association,
             "supervises": supervises,
+            "training": training,
         },
     )
+
+
+def _training_coverage(
+    area: Area, children: list[Area], on: datetime.date
+) -> selectors.TrainingCounts:
+    """The area's training coverage this year (DESIGN §7) and each child's, as `training`:
+    the same two grouped queries whatever the number of children."""
+    length = len(children[0].prefix) if children else len(area.prefix)
+    counts = selectors.training_counts(prefix=area.prefix, length=length, on=on)
+    total = selectors.TrainingCounts()
+    for part in counts.values():
+        total += part
+    for child in children:
+        setattr(child, "training", counts.get(child.prefix, selectors.TrainingCounts()))  # noqa: B010
+    return total
 
 
 def _supervises(user, area: Area) -> bool:

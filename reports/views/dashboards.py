@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from associations.authority import STAFF_ROLES, may_act
 from associations.models import Area, AreaLevel, Association
 from associations.scoping import get_visible_or_404
-from associations.selectors import area_breadcrumbs
+from associations.selectors import TrainingCounts, area_breadcrumbs, training_counts
 from associations.services.audit import export_record
 from mutualaid.http import xlsx_response
 from mutualaid.xlsx import workbook_bytes
@@ -39,6 +39,7 @@ COLUMNS = [
     ("overdue_principal", "amount"),
     ("poor_borrower_coverage", "rate"),
     ("unmet_demand", "amount"),
+    ("training_coverage", "rate"),
 ]
 TILES = [
     ("outstanding_principal", "amount"),
@@ -49,6 +50,7 @@ TILES = [
     ("overdue_principal", "amount"),
     ("poor_borrower_coverage", "rate"),
     ("unmet_demand", "amount"),
+    ("training_coverage", "rate"),
 ]
 
 
@@ -161,7 +163,8 @@ def dashboard(request, area_code: str):
         "figures": figures,
         "tiles": [
             (LABELS[key], kind, _value(figures, key), EXPLANATIONS[key]) for key, kind in TILES
-        ],
+        ]
+        + [_managers_trained(area, on)],
         "capital": [
             (_source_label(source), amount) for source, amount in figures.capital_by_source.items()
         ],
@@ -190,6 +193,23 @@ def dashboard(request, area_code: str):
     if area.level in REPORT_LEVELS:
         context["supervision"] = _supervision(request, area, today)
     return render(request, "reports/dashboard.html", context)
+
+
+def _managers_trained(area: Area, on: datetime.date) -> tuple:
+    """The tile beside the members' training coverage: the managers' (issue 12), counted as the
+    training pages count them."""
+    counts = TrainingCounts()
+    for part in training_counts(prefix=area.prefix, length=len(area.prefix), on=on).values():
+        counts += part
+    return (
+        _("Manager training coverage"),
+        "rate",
+        counts.manager_coverage,
+        _(
+            "village clerks and board members at a training from 1 January to the date ÷ "
+            "village clerks and board members"
+        ),
+    )
 
 
 def _supervision(request, area: Area, today: datetime.date) -> dict:
