@@ -11,7 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from associations.models import Role, TrainingAttendance
-from associations.services.training import training_attendance_add, training_session_create
+from associations.services.training import (
+    TrainingRuleError,
+    training_attendance_add,
+    training_session_create,
+)
 from associations.services.training_import import (
     HEADERS,
     AttendanceImportError,
@@ -218,3 +222,31 @@ def test_the_check_takes_the_same_queries_for_3_or_30_rows(village):
     assert len(many.captured_queries) == len(few.captured_queries)
     # 7 rounds of the 4 rows and 2 more: 马福海 and 李梅 new once, 张伟 recorded 7 times.
     assert check.summary == {"new": 2, "recorded": 7, "duplicate": 21, "unknown": 0}
+
+
+def test_a_township_list_tells_villages_apart_by_the_village_column(village):
+    inside, _session, _people = village
+    second = factories.area("620123100202", "新庄村", "village", inside.township)
+    association = factories.association(second)
+    group = factories.village_group(association, "一组")
+    other = factories.member(association, name="李梅", village_group=group)
+    committee = inside.users[Role.TOWNSHIP_COMMITTEE]
+    session = training_session_create(
+        area=inside.township,
+        held_on=D(2026, 6, 2),
+        topic="风险防控",
+        trainer="乡镇监管会",
+        hours=Decimal("3"),
+        place="镇政府",
+        by=committee,
+    )
+    rows = [(1, {"__headers__": COLUMNS})] + [
+        (line, dict(zip(COLUMNS, values, strict=True)))
+        for line, values in ((2, ["李梅", "", "", "一组"]), (3, ["李梅", "", "新庄村", "一组"]))
+    ]
+    check = attendance_check(session=session, rows=rows, by=committee)
+    assert [r.kind for r in check.rows] == [Outcome.UNKNOWN, Outcome.BY_NAME]
+    assert "2 户" in check.rows[0].message and check.rows[1].member == other
+    # The village's clerk does not record a township's training.
+    with pytest.raises(TrainingRuleError):
+        attendance_check(session=session, rows=rows, by=inside.users[Role.VILLAGE_CLERK])
