@@ -34,7 +34,13 @@ urlpatterns = [
     path("my/repayments/", member.member_repayments, name="member_repayments"),
     path("my/repayments/<int:repayment_id>/", member.member_receipt, name="member_receipt"),
     path("my/statement/", member.member_statement, name="member_statement"),
+    path("my/statement.pdf", member.member_statement_pdf, name="member_statement_pdf"),
     path("my/notices/", member.member_notices, name="member_notices"),
+    path(
+        "my/notices/yearly-statement.pdf",
+        member.member_yearly_statement_pdf,
+        name="member_yearly_statement_pdf",
+    ),
     path("my/account/", member.member_account, name="member_account"),
     path(
         "my/account/logout-everywhere/",

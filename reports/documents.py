@@ -10,11 +10,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
-from associations.models import Area, AreaLevel
+from associations.models import Area, AreaLevel, Member
+from funds.chart import BY_KEY
+from funds.models import Book
+from loans import documents as loan_documents
 from reports.charts import hbars, month_pairs
 from reports.labels import LABELS
 from reports.selectors.indicators import CAPITAL_SOURCES
+from reports.selectors.statements import MemberStatementDocument, member_statement_document
 from reports.selectors.supervision import SupervisionData, supervision_data
+from reports.selectors.yearly import yearly_statement
 
 REPORT_LANGUAGE = "zh-hans"
 
@@ -93,3 +98,49 @@ def supervision_pdf(
         data, prepared_by=prepared_by, generated_at=generated_at or timezone.now()
     )
     return HTML(string=html).write_pdf()
+
+
+# --- the member statement and the association's yearly statement (DESIGN §9) -----------------
+
+
+def member_statement_html(member: Member, *, on: datetime.date) -> str:
+    """The member statement (社员对账单) of `member` on `on`, always in Chinese: the household,
+    each loan with its schedule and repayments, the contribution the books hold and the
+    association's approved yearly allocation."""
+    with translation.override(REPORT_LANGUAGE):
+        document = member_statement_document(member, on=on)
+        return render_to_string(
+            "reports/pdf/member_statement.html",
+            {"doc": document, "member": member, "on": on, "yearly": _yearly_shares(document)},
+        )
+
+
+def _yearly_shares(document: MemberStatementDocument) -> dict | None:
+    if document.yearly is None:
+        return None
+    allocation, shares = document.yearly
+    return {"allocation": allocation, "shares": [(share_label(k), a) for k, a in shares]}
+
+
+def share_label(key: str) -> str:
+    """The name of a share of the year-end surplus (funds.services.surplus_shares' keys)."""
+    return str(BY_KEY[key].name) if key in BY_KEY else key
+
+
+def yearly_statement_html(*, book: Book, year: int, on: datetime.date) -> str:
+    """The association's yearly financial statement (年度财务报告) of `year`, always in Chinese."""
+    with translation.override(REPORT_LANGUAGE):
+        statement = yearly_statement(book=book, year=year)
+        return render_to_string(
+            "reports/pdf/yearly_statement.html",
+            {
+                "statement": statement,
+                "shares": [(share_label(k), a) for k, a in statement.shares],
+                "on": on,
+            },
+        )
+
+
+def to_pdf(html: str) -> bytes:
+    """One HTML text as PDF bytes (loans.documents' writer, so tests can render each once)."""
+    return loan_documents.to_pdf(html)

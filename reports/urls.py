@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import audit, dashboards, ledgers, supervision
+from reports.views import audit, dashboards, duplicates, ledgers, statements, supervision
 
 app_name = "reports"
 
@@ -24,6 +24,32 @@ urlpatterns = [
         "reports/<str:area_code>/repayments.xlsx",
         ledgers.repayment_ledger_export,
         name="repayment_ledger",
+    ),
+    path(
+        "reports/<str:area_code>/monthly.xlsx",
+        statements.monthly_table_export,
+        name="monthly_table",
+    ),
+    path(
+        "reports/books/<int:book_id>/yearly-statement/",
+        statements.yearly_statement_page,
+        name="yearly_statement",
+    ),
+    path(
+        "reports/books/<int:book_id>/yearly-statement.pdf",
+        statements.yearly_statement_pdf,
+        name="yearly_statement_pdf",
+    ),
+    path(
+        "reports/members/<int:member_id>/statement.pdf",
+        statements.member_statement_pdf,
+        name="member_statement_pdf",
+    ),
+    path("reports/<str:area_code>/duplicates/", duplicates.duplicates, name="duplicates"),
+    path(
+        "reports/<str:area_code>/duplicates.xlsx",
+        duplicates.duplicates_export,
+        name="duplicates_export",
     ),
     path(
         "reports/<str:area_code>/supervision/generate/",

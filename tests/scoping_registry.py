@@ -34,7 +34,29 @@ URL_KWARGS: dict[str, Callable] = {
     "report_id": lambda world: _report(world).pk,
     "job_id": lambda world: _import_job(world).pk,
     "session_id": lambda world: _training(world).pk,
+    "placement_id": lambda world: _placement(world).pk,
 }
+
+
+def _placement(world):
+    """A current placement of the inside branch's member household with a cooperative."""
+    import datetime
+
+    from guarantees.models import Placement
+    from guarantees.services import placement_create
+
+    member = _factories().scoped_member(world)
+    existing = Placement.objects.filter(member=member).first()
+    if existing:
+        return existing
+    return placement_create(
+        member=member,
+        partner_kind="cooperative",
+        partner_name="高原夏菜专业合作社",
+        agreed_on=datetime.date(2025, 3, 1),
+        dividend_terms="每年按入社资金的8%分红",
+        by=world.inside.users["village_clerk"],
+    )
 
 
 def _training(world):
@@ -177,6 +199,9 @@ URL_ROLES: dict[str, set[str]] = {
             "guarantees:group_change",
             "guarantees:group_import",
             "guarantees:group_template",
+            # Placements (issue 13): the clerk records and ends them; every role reads.
+            "guarantees:placement_create",
+            "guarantees:placement_end",
         ],
         {"village_clerk"},
     ),
@@ -197,6 +222,8 @@ URL_ROLES: dict[str, set[str]] = {
             "funds:transfers",
             "funds:projections",
             "funds:advances",
+            "funds:month_summary",
+            "funds:month_summary_pdf",
         ],
         {r for r in _ALL_ROLES if r != "member"},
     ),
@@ -204,6 +231,7 @@ URL_ROLES: dict[str, set[str]] = {
     "funds:expense_decide": {"village_clerk", "village_board", "township_station"},
     "funds:expense_reimburse": {"village_clerk", "township_station"},
     "funds:book_close": {"township_station"},
+    "funds:close_all": {"township_station"},
     "funds:transfer_decide": {"county_office", "city_office"},
     # Loans (issue 5): a member household sees its own loans; the clerk applies and records
     # repayments; the committee has its inbox; the station reverses repayments.
@@ -214,6 +242,9 @@ URL_ROLES: dict[str, set[str]] = {
     "loans:loan_action": {r for r in _ALL_ROLES if r != "member"},
     "loans:loan_action_confirm": {"village_clerk"},
     "loans:repayment_reverse": {"township_station"},
+    # The contract carries full ID numbers (issue 13): staff of the area print it, a member
+    # household (the borrower too) gets 404.
+    "loans:loan_contract": {r for r in _ALL_ROLES if r != "member"},
     # The village public notice (issue 11): every staff role of the village and above (members
     # read it on their own notices page).
     **dict.fromkeys(
@@ -226,6 +257,8 @@ URL_ROLES: dict[str, set[str]] = {
             "reports:children_export",
             "reports:loan_ledger",
             "reports:repayment_ledger",
+            "reports:duplicates",
+            "reports:duplicates_export",
         ],
         {r for r in _ALL_ROLES if r != "member"},
     ),
@@ -265,6 +298,9 @@ URL_ROLES: dict[str, set[str]] = {
         {"member"},
     ),
     "associations:member_access": {"village_clerk"},
+    # Issue 9: a household's contribution is received into the books by a recorder of its
+    # village (the clerk, or the township's station), from the member page.
+    "associations:member_contribution": {"village_clerk", "township_station"},
     # Training (seed recommendation 5): every staff role reads the sessions of its areas; the
     # office of a level records them (the village clerk, the township, county and city offices).
     **dict.fromkeys(
@@ -278,7 +314,34 @@ URL_ROLES: dict[str, set[str]] = {
         "county_office",
         "city_office",
     },
+    # An attendance list is imported by the session's organiser (the village's clerk for the
+    # scoping session); the template by any office that holds trainings.
+    "associations:training_import": {"village_clerk"},
+    "associations:training_template": {
+        "village_clerk",
+        "township_committee",
+        "township_station",
+        "county_office",
+        "city_office",
+    },
     "reports:audit": {"auditor", "county_office", "city_office"},
+    # Statements (issue 11): the monthly table of an area, the association's yearly statement
+    # and a household's statement are for every staff role of the area; a member household
+    # downloads its own statement from its own page (no id in that URL).
+    **dict.fromkeys(
+        [
+            "reports:monthly_table",
+            "reports:yearly_statement",
+            "reports:yearly_statement_pdf",
+            "reports:member_statement_pdf",
+        ],
+        {r for r in _ALL_ROLES if r != "member"},
+    ),
+    # The association's yearly statement as the member reads it (until a year is approved, the
+    # notices page saying so; tests/reports/test_statements.py approves one).
+    **dict.fromkeys(
+        ["loans:member_statement_pdf", "loans:member_yearly_statement_pdf"], {"member"}
+    ),
 }
 
 

@@ -22,7 +22,10 @@ from associations.scoping import user_roles
 from associations.services import access
 from associations.views import AuthedRequest
 from loans.selectors import member as reads
+from mutualaid.http import pdf_response
 from mutualaid.money import amount_in_words
+from reports import documents
+from reports.views.statements import statement_pdf_response
 
 MEMBER_SESSION_IDLE_SECONDS = access.MEMBER_SESSION_IDLE_SECONDS
 
@@ -115,7 +118,32 @@ def member_statement(request: AuthedRequest, member: Member) -> HttpResponse:
 
 
 @member_page
+def member_statement_pdf(request: AuthedRequest, member: Member) -> HttpResponse:
+    """The household's own statement as an A4 PDF (the same content as the page)."""
+    return statement_pdf_response(member, timezone.localdate())
+
+
+@member_page
+def member_yearly_statement_pdf(request: AuthedRequest, member: Member) -> HttpResponse:
+    """The association's yearly financial statement of its last approved year, as the notices
+    page shows it. Until a year is approved the page offers no link; the address then shows
+    the notices page, which says so."""
+    yearly = reads.yearly_statement(member)
+    if yearly is None:
+        return _notices(request, member)
+    allocation = yearly[0]
+    html = documents.yearly_statement_html(
+        book=allocation.book, year=allocation.year, on=timezone.localdate()
+    )
+    return pdf_response(documents.to_pdf(html), f"yearly-statement-{allocation.year}.pdf")
+
+
+@member_page
 def member_notices(request: AuthedRequest, member: Member) -> HttpResponse:
+    return _notices(request, member)
+
+
+def _notices(request: AuthedRequest, member: Member) -> HttpResponse:
     return render(
         request,
         "loans/member/notices.html",
