@@ -32,7 +32,7 @@ def home_panels(request: HttpRequest, assignments: Sequence[RoleAssignment]) -> 
         (
             book.area.name,
             ngettext("%(n)s month to close", "%(n)s months to close", months) % {"n": months},
-            reverse("funds:book_detail", args=[book.pk]),
+            reverse("funds:book_close", args=[book.pk]),
         )
         for book, months in books[:ROWS]
     ]
@@ -41,7 +41,7 @@ def home_panels(request: HttpRequest, assignments: Sequence[RoleAssignment]) -> 
             title=_("Months to close per village book"),
             rows=rows,
             count=len(books),
-            link=reverse("funds:book_list"),
+            link=reverse("funds:close_all"),
             order=41,
         )
     ]

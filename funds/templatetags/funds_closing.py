@@ -1,7 +1,14 @@
+from typing import TYPE_CHECKING
+
 from django import template
 from django.db.models import Min
 
+from associations.scoping import user_roles
 from funds.models import Book
+from funds.roles import CLOSERS
+
+if TYPE_CHECKING:
+    from associations.scoping import AnyUser
 
 register = template.Library()
 
@@ -16,3 +23,9 @@ def closed_years(book: Book) -> list[int]:
     if first is None or first.year > last:
         return []
     return list(range(last, first.year - 1, -1))
+
+
+@register.simple_tag
+def may_close_months(user: "AnyUser") -> bool:
+    """The township station's link to closing all its villages' books (funds.roles CLOSERS)."""
+    return bool(user.is_superuser or user_roles(user) & CLOSERS)
