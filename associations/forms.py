@@ -32,7 +32,6 @@ class MemberForm(forms.Form):
     is_party_member = forms.BooleanField(label=_("Party member"), required=False)
     is_wealth_leader = forms.BooleanField(label=_("Wealth leader"), required=False)
     joined_on = PastDateField(label=_("Joined on"))
-    contribution_paid = money_form_field(_("Contribution paid (yuan)"))
 
     def __init__(self, *args, association, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,6 +41,13 @@ class MemberForm(forms.Form):
 
 class MemberCreateForm(IdempotentForm, MemberForm):
     """Registering a household: safe to submit twice."""
+
+
+class ContributionReceiveForm(IdempotentForm):
+    """A household's contribution (股金/互助金) received in cash: posted in the books."""
+
+    amount = money_form_field(_("Amount received (yuan)"))
+    on = PastDateField(label=_("Received on"))
 
 
 class MemberExitForm(forms.Form):

@@ -9,6 +9,10 @@ Each upper app fills these lists in its `AppConfig.ready()`:
 - `refund_posters`: "post the refund of a leaving household's contribution" — called inside the
   exit's transaction with member, amount (yuan), on and by; at most one is registered (funds);
 - `contribution_readers`: "what has this household paid in?" — the books' figure (funds);
+- `contribution_receivers`: "receive this household's contribution" — posts it in the books
+  with member, amount, on and by, and returns the entry; at most one is registered (funds);
+- `contribution_offers`: "may this user receive this household's contribution?" — the same
+  roles the receiver checks, asked by the member page (funds);
 - `demo_loaders`: build the app's part of the demo world after the members exist;
 - `menu`: entries of the main menu, each with the roles that see it;
 - `child_figures`: the supervision figures of an area's children, by child code (reports);
@@ -60,6 +64,8 @@ class HomePanel:
 exit_guards: list[Callable[..., str | None]] = []
 refund_posters: list[RefundPoster] = []
 contribution_readers: list[Callable[..., Decimal]] = []
+contribution_receivers: list[Callable[..., Model]] = []
+contribution_offers: list[Callable[..., bool]] = []
 demo_loaders: list[Callable[[], None]] = []
 menu: list[MenuEntry] = []
 child_figures: list[Callable[..., dict]] = []

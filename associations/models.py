@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from associations.history import history_user
 from associations.scoping import HouseholdScopedQuerySet, ScopedQuerySet
-from mutualaid.money import ZERO, money_field
+from mutualaid.money import money_field
 
 models.CharField.register_lookup(Length)
 
@@ -60,6 +60,17 @@ class AreaLevel(models.TextChoices):
     COUNTY = "county", _("county")
     TOWNSHIP = "township", _("township")
     VILLAGE = "village", _("village")
+
+
+# The words an official name ends with at each level (榆中县, 城关镇, 三角城村): such a name
+# already says its level, so the level's label is not repeated after it ("榆中县 县（区）").
+LEVEL_SUFFIXES: dict[str, tuple[str, ...]] = {
+    AreaLevel.PROVINCE: ("省", "自治区", "特别行政区"),
+    AreaLevel.CITY: ("市", "州", "盟", "地区"),
+    AreaLevel.COUNTY: ("县", "区", "市", "旗"),
+    AreaLevel.TOWNSHIP: ("乡", "镇", "街道", "苏木"),
+    AreaLevel.VILLAGE: ("村", "社区", "居委会", "嘎查"),
+}
 
 
 # Official statistical division codes: how many leading digits carry meaning at each level.
@@ -133,6 +144,13 @@ class Area(models.Model):
 
     def contains(self, other: "Area") -> bool:
         return other.code.startswith(self.prefix)
+
+    @property
+    def level_label(self) -> str:
+        """The level to show after the name: empty when the name already ends with it."""
+        if self.name.endswith(LEVEL_SUFFIXES.get(self.level, ())):
+            return ""
+        return str(self.get_level_display())
 
 
 class AssociationStatus(models.TextChoices):
@@ -312,7 +330,6 @@ class Member(models.Model):
     is_party_member = models.BooleanField(_("party member"), default=False)
     is_wealth_leader = models.BooleanField(_("wealth leader"), default=False)
     joined_on = models.DateField(_("joined on"))
-    contribution_paid = money_field(_("contribution paid"), default=ZERO)
     status = models.CharField(
         _("status"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
     )
@@ -359,14 +376,11 @@ class Member(models.Model):
                 name="member_labourers_within_household",
                 condition=Q(household_size__gte=1, labourers__lte=F("household_size")),
             ),
+            # The refund never exceeds what the books hold for the household: checked by the
+            # funds service against the journal (a member has no typed contribution field).
             models.CheckConstraint(
-                name="member_contribution_not_negative",
-                condition=Q(contribution_paid__gte=0),
-            ),
-            models.CheckConstraint(
-                name="member_refund_within_contribution",
-                condition=Q(refund_amount__isnull=True)
-                | Q(refund_amount__gte=0, refund_amount__lte=F("contribution_paid")),
+                name="member_refund_not_negative",
+                condition=Q(refund_amount__isnull=True) | Q(refund_amount__gte=0),
             ),
             models.CheckConstraint(
                 name="member_id_number_length", condition=Q(id_number__length=18)

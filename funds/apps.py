@@ -14,6 +14,8 @@ class FundsConfig(AppConfig):
 
         hooks.register(hooks.refund_posters, services.member_contribution_refund)
         hooks.register(hooks.contribution_readers, services.member_contribution_held)
+        hooks.register(hooks.contribution_receivers, services.member_contribution_receive)
+        hooks.register(hooks.contribution_offers, services.may_receive_contribution)
         hooks.register(hooks.demo_loaders, demo.load_demo_funds)
         hooks.register(hooks.home_panels, panels.home_panels)
         label = hooks.model_label(Book)

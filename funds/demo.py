@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from associations.demo import demo_staff
+from associations.demo import demo_contribution, demo_staff
 from associations.models import Area, Association, Member, Role, User
 from funds.journal import book_for_association, pool_book_open
 from funds.models import CapitalContribution, Expense, Transfer
@@ -74,10 +74,10 @@ def load_demo_funds() -> None:
         # Each household's contribution, received by the clerk into cash: the books' figure
         # per household is what the member pages show and what an exit refunds.
         village_clerk = demo_staff(association.area_id, Role.VILLAGE_CLERK) or clerk
-        for member in Member.objects.filter(association=association, contribution_paid__gt=0):
+        for member in Member.objects.filter(association=association).select_related("association"):
             member_contribution_receive(
                 member=member,
-                amount=member.contribution_paid,
+                amount=demo_contribution(member),
                 on=opens + datetime.timedelta(days=5),
                 by=village_clerk,
             )

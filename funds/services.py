@@ -11,12 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.models import Association, Member, User
+from associations.authority import may_act
+from associations.models import Association, Member, MemberStatus, User
 from funds.chart import AccountType
 from funds.exceptions import FundsRuleError
 from funds.journal import Cr, Dr, Line, book_for_association, journal_post
@@ -127,6 +128,65 @@ def capital_receive(
     )
     capital.save()
     return capital
+
+
+def capital_reversal(receipt: CapitalContribution) -> JournalEntry | None:
+    """The entry that reversed this capital receipt, if any. The receipt's state is read off
+    the journal (its entry can be reversed only once: `JournalEntry.reverses` is unique), so
+    there is no second copy of "reversed" to drift from the books."""
+    return JournalEntry.objects.filter(reverses_id=receipt.entry_id).first()
+
+
+def may_reverse_capital(user: User, receipt: CapitalContribution) -> bool:
+    """What the page offers: the same roles that record capital in this book, at its area."""
+    return _may_act(user, receipt.book, recorder_roles(receipt.book))
+
+
+@transaction.atomic
+def capital_reverse(
+    *, receipt: CapitalContribution, by: User, reason: str, on: datetime.date
+) -> JournalEntry:
+    """Undo a capital receipt recorded in error: post the mirror of its entry, pointing at it
+    and sourced to the receipt, in one transaction. Who may record capital in the book may
+    reverse it; a reason is required; a receipt is reversed at most once (locked here, and
+    the database refuses a second entry reversing the same one). The journal refuses it when
+    the cash or bank it came into has already been spent."""
+    receipt = (
+        CapitalContribution.objects.select_for_update()
+        .select_related("book__area", "entry")
+        .get(pk=receipt.pk)
+    )
+    require_on_book(by, recorder_roles(receipt.book), receipt.book)
+    reason = (reason or "").strip()
+    if not reason:
+        raise FundsRuleError(_("Give the reason for the reversal."), "reason")
+    if capital_reversal(receipt) is not None:
+        raise FundsRuleError(_("This capital receipt has already been reversed."), "reversed")
+    if on < receipt.received_on:
+        raise FundsRuleError(
+            _("A reversal cannot be dated before the receipt it reverses."), "reverse_date"
+        )
+    mirror = [
+        Line(line.account, debit=line.credit, credit=line.debit)
+        for line in receipt.entry.lines.select_related("account")
+    ]
+    try:
+        with transaction.atomic():
+            return journal_post(
+                book=receipt.book,
+                date=on,
+                kind=EntryKind.REVERSAL,
+                by=by,
+                source=receipt,
+                reverses=receipt.entry,
+                memo=_("Reversal of capital receipt #%(id)s: %(reason)s")
+                % {"id": receipt.entry_id, "reason": reason},
+                lines=mirror,
+            )
+    except IntegrityError as error:  # a reversal committed meanwhile
+        raise FundsRuleError(
+            _("This capital receipt has already been reversed."), "reversed"
+        ) from error
 
 
 # --- transfers between a county/city pool and village associations ---------------------------
@@ -365,11 +425,21 @@ def member_contribution_receive(
     association: Association | None = None,
 ) -> JournalEntry:
     """A household pays its contribution (互助金), a liability of the fund. The entry's source
-    is the member, so what the books hold for each household is read off the journal."""
+    is the member, so what the books hold for each household is read off the journal: the only
+    record of a contribution (the member has no typed figure). A recorder of the household's
+    village receives it, from an active member, on a day that is not in the future."""
     association = association or member.association
     if member.association_id != association.pk:
         raise FundsRuleError(_("The household belongs to another association."), "member")
     _may_record(by, association)
+    if member.status != MemberStatus.ACTIVE:
+        raise FundsRuleError(
+            _("%(name)s has left the association; no contribution is received.")
+            % {"name": member.name},
+            "member_exited",
+        )
+    if on > timezone.localdate():
+        raise FundsRuleError(_("Money cannot be recorded on a future date."), "future_date")
     return _contribution_entry(
         association=association,
         kind=EntryKind.CONTRIBUTION,
@@ -380,6 +450,15 @@ def member_contribution_receive(
         by=by,
         source=member,
         memo=_("Contribution of %(name)s") % {"name": member.name},
+    )
+
+
+def may_receive_contribution(user: User, member: Member) -> bool:
+    """What the member page offers: a recorder of the household's village (the service's
+    own check), for an active household."""
+    # The book's area is the association's: asked without opening a book on a page view.
+    return member.status == MemberStatus.ACTIVE and may_act(
+        user, RECORDERS, member.association.area_id
     )
 
 

@@ -102,7 +102,6 @@ def clerk_of(association: Association) -> User:
 
 def member(association: Association, *, by: User | None = None, **overrides):
     """A registered member household through the service; every rule applies."""
-    from decimal import Decimal
 
     from associations.services.members import member_create
 
@@ -117,7 +116,6 @@ def member(association: Association, *, by: User | None = None, **overrides):
         "is_party_member": False,
         "is_wealth_leader": False,
         "joined_on": datetime.date(2020, 3, 1),
-        "contribution_paid": Decimal("200.00"),
     }
     fields.update(overrides)
     return member_create(association=association, by=by or clerk_of(association), **fields)

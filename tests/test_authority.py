@@ -62,7 +62,6 @@ def test_roster_writes_need_the_clerk_of_this_village(world):
         "is_party_member": False,
         "is_wealth_leader": False,
         "joined_on": D(2025, 1, 1),
-        "contribution_paid": Decimal("0"),
     }
     calls = [
         lambda by: member_create(association=association, by=by, **fields),

@@ -45,17 +45,16 @@ QUERIES: dict[str, str] = {
                 FROM funds_journalline jl JOIN funds_account a ON a.id = jl.account_id
                 WHERE a.key IN ('cash', 'bank') GROUP BY jl.account_id, jl.date) d) r
         WHERE running < -0.005""",
-    # A member's contribution is what the books received from that household.
-    "contribution differs from the books": """
-        SELECT m.id, m.contribution_paid, COALESCE(SUM(jl.credit - jl.debit), 0)
-        FROM associations_member m
-        LEFT JOIN funds_journalentry e
-               ON e.source_type = 'associations.member' AND e.source_id = m.id
-        LEFT JOIN funds_journalline jl ON jl.entry_id = e.id
-        LEFT JOIN funds_account a ON a.id = jl.account_id AND a.key = 'member_contributions'
-        WHERE a.id IS NOT NULL OR jl.id IS NULL
-        GROUP BY m.id, m.contribution_paid
-        HAVING ABS(m.contribution_paid - COALESCE(SUM(jl.credit - jl.debit), 0)) > 0.005""",
+    # A member's contribution is what the books received from that household (there is no
+    # typed copy): never refunded beyond what was received.
+    "contribution refunded beyond the books": """
+        SELECT e.source_id, SUM(jl.credit - jl.debit)
+        FROM funds_journalentry e
+        JOIN funds_journalline jl ON jl.entry_id = e.id
+        JOIN funds_account a ON a.id = jl.account_id AND a.key = 'member_contributions'
+        WHERE e.source_type = 'associations.member'
+        GROUP BY e.source_id
+        HAVING SUM(jl.credit - jl.debit) < -0.005""",
     # Amounts and terms within the rules; at most one extension within 24 months.
     "loan outside the amount or term rules": """
         SELECT id, amount, term_months, extensions FROM loans_loan

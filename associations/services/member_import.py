@@ -4,6 +4,14 @@ The django-import-export resource describes the columns (Chinese headers, the sa
 template, the export and the import) and turns members into rows. The rules stay in the
 services: every row goes through `member_check`, the ID numbers are checked against the file
 and the system in one query, and rows are written only when every row is good.
+
+A village group (村民小组) named in the file that the association does not have yet is listed
+in the preview and created with the members, in the same transaction (a first roster import
+does not have to wait for every group to be typed in by hand).
+
+The roster carries no contribution: what a household paid in is the books' figure, received on
+the member's page and posted in the journal. An older file's "已交互助金" column is not read
+(posting it here would put money into the books that nobody counted in), and the preview says so.
 """
 
 import datetime
@@ -11,7 +19,6 @@ import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
@@ -22,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 
 from associations.authority import require_role
 from associations.exceptions import MemberRuleError
+from associations.history import history_by
 from associations.models import (
     Association,
     IdNumberView,
@@ -49,8 +57,9 @@ HEADERS = {
     "is_party_member": "是否党员",
     "is_wealth_leader": "是否致富带头人",
     "joined_on": "入社日期",
-    "contribution_paid": "已交互助金（元）",
 }
+# A column of older templates, no longer read: contributions are received through the books.
+IGNORED_COLUMNS = ("已交互助金（元）",)
 EXPORT_ONLY = {
     "gender": "性别",
     "birth_date": "出生日期",
@@ -84,9 +93,6 @@ class MemberResource(resources.ModelResource):
     is_party_member = fields.Field(column_name=HEADERS["is_party_member"])
     is_wealth_leader = fields.Field(column_name=HEADERS["is_wealth_leader"])
     joined_on = fields.Field(attribute="joined_on", column_name=HEADERS["joined_on"])
-    contribution_paid = fields.Field(
-        attribute="contribution_paid", column_name=HEADERS["contribution_paid"]
-    )
     gender = fields.Field(column_name=EXPORT_ONLY["gender"])
     birth_date = fields.Field(attribute="birth_date", column_name=EXPORT_ONLY["birth_date"])
     status = fields.Field(column_name=EXPORT_ONLY["status"])
@@ -138,9 +144,9 @@ def member_template() -> bytes:
     import openpyxl
 
     dataset = MemberResource(template=True).export(queryset=Member.objects.none())
-    book = openpyxl.load_workbook(io.BytesIO(dataset_xlsx(dataset)))
+    book = openpyxl.load_workbook(io.BytesIO(dataset_xlsx(dataset, title=_("Member households"))))
     sheet = book.active
-    for column, width in (("A", 10), ("B", 22), ("C", 14), ("J", 12), ("K", 16)):
+    for column, width in (("A", 10), ("B", 22), ("C", 14), ("J", 12)):
         sheet.column_dimensions[column].width = width
     for column in ("B", "C"):
         sheet.column_dimensions[column].number_format = "@"
@@ -155,7 +161,7 @@ def member_export(
     if full_id_numbers and viewer is not None:
         IdNumberView.objects.bulk_create(IdNumberView(member=m, viewer=viewer) for m in rows)
     dataset = MemberResource(full_id_numbers=full_id_numbers).export(queryset=rows)
-    return dataset_xlsx(dataset)
+    return dataset_xlsx(dataset, title=_("Member households"))
 
 
 class BadFile(MemberRuleError):
@@ -216,6 +222,10 @@ class ImportReport:
     good: list[dict] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     created: int = 0
+    # Village groups named in the file that do not exist yet: created with the members.
+    new_groups: list[str] = field(default_factory=list)
+    # Columns of the file that are not read (e.g. an older template's contribution column).
+    ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -280,29 +290,28 @@ def cell_date(value: object, label: str) -> datetime.date:
     )
 
 
-def _money(value: object, label: str) -> Decimal:
-    text = cell_text(value).replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise MemberRuleError(
-            _("%(column)s must be an amount in yuan, not %(value)r.")
-            % {"column": label, "value": text},
-            "money",
-        ) from None
-    if amount != amount.quantize(Decimal("0.01")):
-        raise MemberRuleError(
-            _("%(column)s has more than two decimal places.") % {"column": label}, "money"
-        )
-    return amount
+# VillageGroup.name's length.
+GROUP_NAME_MAX = 30
 
 
-def _parse_row(raw: dict, groups: dict[str, VillageGroup]) -> dict:
-    group_name = cell_text(raw.get(HEADERS["village_group"]))
-    if group_name not in groups:
+def _group(name: str, groups: dict[str, VillageGroup], association: Association) -> VillageGroup:
+    """The association's group of that name; a new one (not saved yet) the first time a name
+    the association does not have is met. `_write` saves the new ones before the members."""
+    if not name:
+        raise MemberRuleError(_("the village group is empty"), "village_group")
+    if len(name) > GROUP_NAME_MAX:
         raise MemberRuleError(
-            _("unknown village group %(group)r") % {"group": group_name}, "village_group"
+            _("the village group name %(group)r is longer than %(max)s characters")
+            % {"group": name, "max": GROUP_NAME_MAX},
+            "village_group",
         )
+    if name not in groups:
+        groups[name] = VillageGroup(association=association, name=name)
+    return groups[name]
+
+
+def _parse_row(raw: dict, groups: dict[str, VillageGroup], association: Association) -> dict:
+    group = _group(cell_text(raw.get(HEADERS["village_group"])), groups, association)
     poverty = cell_text(raw.get(HEADERS["poverty_status"]))
     if poverty not in POVERTY_LABELS and poverty not in PovertyStatus.values:
         raise MemberRuleError(
@@ -314,7 +323,7 @@ def _parse_row(raw: dict, groups: dict[str, VillageGroup]) -> dict:
         "name": cell_text(raw.get(HEADERS["name"])),
         "id_number": cell_text(raw.get(HEADERS["id_number"])),
         "mobile": cell_text(raw.get(HEADERS["mobile"])),
-        "village_group": groups[group_name],
+        "village_group": group,
         "household_size": _int(raw.get(HEADERS["household_size"]), HEADERS["household_size"]),
         "labourers": _int(raw.get(HEADERS["labourers"]), HEADERS["labourers"]),
         "poverty_status": POVERTY_LABELS.get(poverty, poverty),
@@ -323,9 +332,6 @@ def _parse_row(raw: dict, groups: dict[str, VillageGroup]) -> dict:
             raw.get(HEADERS["is_wealth_leader"]), HEADERS["is_wealth_leader"]
         ),
         "joined_on": cell_date(raw.get(HEADERS["joined_on"]), HEADERS["joined_on"]),
-        "contribution_paid": _money(
-            raw.get(HEADERS["contribution_paid"]), HEADERS["contribution_paid"]
-        ),
     }
 
 
@@ -359,13 +365,15 @@ def members_import(
             RowError(1, _("missing columns: %(columns)s") % {"columns": "、".join(missing)})
         )
         raise MemberImportError(report)
+    report.ignored_columns = [h for h in IGNORED_COLUMNS if h in headers]
     groups = {g.name: g for g in VillageGroup.objects.filter(association=association)}
     first_line: dict[str, int] = {}
     for done, (line, raw) in enumerate(rows, start=1):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done)
         try:
-            clean = member_check(association=association, fields=_parse_row(raw, groups))
+            parsed = _parse_row(raw, groups, association)
+            clean = member_check(association=association, fields=parsed)
         except MemberRuleError as error:
             report.errors.append(RowError(line, str(error)))
             continue
@@ -382,6 +390,9 @@ def members_import(
         first_line[number] = line
         report.good.append({**clean, "line": line})
     _check_against_system(association, report)
+    # Only the new groups some good row needs: a group named on bad rows alone is not created.
+    needed = {row["village_group"].name for row in report.good if row["village_group"].pk is None}
+    report.new_groups = sorted(needed)
     if report.errors:
         report.errors.sort(key=lambda e: e.line)
         raise MemberImportError(report)
@@ -416,8 +427,30 @@ def _check_against_system(association: Association, report: ImportReport) -> Non
     report.good = still_good
 
 
+@history_by
+def _save_group(*, group: VillageGroup, by: User) -> None:
+    group.save()  # its history row names `by`
+
+
+def _save_new_groups(association: Association, rows: list[dict], by: User) -> None:
+    """Save the village groups the rows name that do not exist yet, with their history; a
+    group of that name created meanwhile by someone else is used as it is."""
+    new = {row["village_group"].name: row["village_group"] for row in rows}
+    for name, group in new.items():
+        if group.pk is not None:
+            continue
+        existing = VillageGroup.objects.filter(association=association, name=name).first()
+        if existing is None:
+            _save_group(group=group, by=by)
+        else:
+            group.pk = existing.pk
+    for row in rows:
+        row["village_group"] = new[row["village_group"].name]
+
+
 @transaction.atomic
 def _write(association: Association, rows: list[dict], by: User) -> int:
+    _save_new_groups(association, rows, by)
     members = [
         Member(association=association, **{k: v for k, v in row.items() if k != "line"})
         for row in rows

@@ -43,7 +43,6 @@ MEMBER_FIELDS = (
     "is_party_member",
     "is_wealth_leader",
     "joined_on",
-    "contribution_paid",
 )
 
 
@@ -59,6 +58,27 @@ def _authorize(by: User, association: Association) -> None:
 def contribution_held(member: Member) -> Decimal:
     """What the books hold for this household's contribution (received less refunded)."""
     return sum((read(member) for read in hooks.contribution_readers), ZERO)
+
+
+def may_receive_contribution(user: User, member: Member) -> bool:
+    """Whether the member page offers to receive a contribution: the books' own rule."""
+    return any(offer(user, member) for offer in hooks.contribution_offers)
+
+
+@transaction.atomic
+def contribution_receive(
+    *, member: Member, amount: Decimal, on: datetime.date, by: User
+) -> models.Model:
+    """Receive a household's contribution (股金/互助金) into the books: the only way a
+    contribution is recorded. The books (`hooks.contribution_receivers`, the funds app) check
+    who may receive it and post the entry; their refusal reaches the clerk as a member rule."""
+    if not hooks.contribution_receivers:
+        raise MemberRuleError(_("The books are not available."), "no_books")
+    member = Member.objects.select_related("association").get(pk=member.pk)
+    try:
+        return hooks.contribution_receivers[0](member=member, amount=amount, on=on, by=by)
+    except RuleError as error:
+        raise MemberRuleError(error.message, error.code) from error
 
 
 @history_by
@@ -109,10 +129,6 @@ def member_check(
     joined_on = fields.get("joined_on")
     if joined_on is None or joined_on > today:
         raise MemberRuleError(_("The joining date cannot be in the future."), "joined_on")
-    contribution = fields.get("contribution_paid")
-    if contribution is None or Decimal(contribution) < 0:
-        raise MemberRuleError(_("The contribution paid cannot be negative."), "contribution")
-    clean["contribution_paid"] = to_fen(contribution)
     clean["is_party_member"] = bool(fields.get("is_party_member"))
     clean["is_wealth_leader"] = bool(fields.get("is_wealth_leader"))
     clean["pinyin_full"], clean["pinyin_initials"] = pinyin_keys(clean["name"])

@@ -139,7 +139,15 @@ def _outcome(job: ImportJob, report, preview) -> dict:
         return {"errors": errors, "failure": job.failure}
     if job.state != ImportState.CHECKED or report is None:
         return {"failure": _("Nothing to confirm: upload the file again.")}
-    return {"token": job.pk, "preview": preview(report), "good_count": job.good_count}
+    return {
+        "token": job.pk,
+        "preview": preview(report),
+        "good_count": job.good_count,
+        # The member roster's extras: the village groups confirming will create, and the
+        # columns of the file that are not read.
+        "new_groups": getattr(report, "new_groups", []),
+        "ignored_columns": getattr(report, "ignored_columns", []),
+    }
 
 
 @login_required

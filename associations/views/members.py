@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from associations import selectors
 from associations.exceptions import AssociationRuleError
 from associations.forms import (
+    ContributionReceiveForm,
     MemberCreateForm,
     MemberExitForm,
     MemberFilterForm,
@@ -31,6 +32,7 @@ from associations.models import (
 )
 from associations.scoping import get_visible_or_404, user_roles
 from associations.services import members
+from mutualaid.money import format_yuan
 
 CLERK = [Role.VILLAGE_CLERK]
 
@@ -84,17 +86,14 @@ def member_list(request):
     )
 
 
-@login_required
-def member_detail(request, member_id: int):
-    member = get_visible_or_404(
-        Member.objects.select_related("association", "village_group", "user"),
-        request.user,
-        pk=member_id,
-    )
+def _detail(request, member: Member, contribution_form: ContributionReceiveForm | None = None):
     may_see_full = selectors.may_see_full_id(user=request.user, member=member)
     full_id = None
     if may_see_full and request.GET.get("show_id") == "1":
         full_id = members.id_number_reveal(member=member, viewer=request.user)
+    may_receive = members.may_receive_contribution(request.user, member)
+    if may_receive and contribution_form is None:
+        contribution_form = ContributionReceiveForm(initial={"on": timezone.localdate()})
     return render(
         request,
         "associations/member_detail.html",
@@ -103,12 +102,65 @@ def member_detail(request, member_id: int):
             "full_id": full_id,
             "may_see_full": may_see_full,
             "is_clerk": _is_clerk_of(request.user, member),
+            # The books' figure: what the journal received from the household, less refunds.
+            "contribution": members.contribution_held(member),
+            "contribution_form": contribution_form if may_receive else None,
             # guarantees imports associations, not the reverse: read through the relation.
             "memberships": member.group_memberships.select_related("group").order_by("-joined_on"),
             "other_loans": member.other_loans.all(),
             "history": selectors.member_history(member=member)[:50],
         },
     )
+
+
+def _visible_member(request, member_id: int) -> Member:
+    return get_visible_or_404(
+        Member.objects.select_related("association", "village_group", "user"),
+        request.user,
+        pk=member_id,
+    )
+
+
+@login_required
+def member_detail(request, member_id: int):
+    return _detail(request, _visible_member(request, member_id))
+
+
+@login_required
+def member_contribution(request, member_id: int):
+    """Receive the household's contribution into the books (the form on the member page).
+    Who may is the books' rule; anyone else who can see the member gets a 404."""
+    member = _visible_member(request, member_id)
+    if not members.may_receive_contribution(request.user, member):
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ContributionReceiveForm(request.POST)
+    if form.is_valid():
+        try:
+            with idempotent(request.user, form.claim_key) as claim:
+                claim.first or claim.created(
+                    members.contribution_receive(
+                        member=member,
+                        amount=form.cleaned_data["amount"],
+                        on=form.cleaned_data["on"],
+                        by=request.user,
+                    )
+                )
+        except AssociationRuleError as error:
+            form.add_error(None, error.message)
+        else:
+            claim.tell(
+                request,
+                _("Received %(amount)s yuan from %(name)s; the books now hold %(held)s yuan.")
+                % {
+                    "amount": format_yuan(form.cleaned_data["amount"]),
+                    "name": member.name,
+                    "held": format_yuan(members.contribution_held(member)),
+                },
+            )
+            return redirect("associations:member_detail", member_id=member.pk)
+    return _detail(request, member, contribution_form=form)
 
 
 def _member_fields(form) -> dict:
@@ -183,7 +235,11 @@ def member_exit(request, member_id: int):
         else:
             messages.success(request, _("The exit is recorded."))
             return redirect("associations:member_detail", member_id=member.pk)
-    return render(request, "associations/member_exit.html", {"form": form, "member": member})
+    return render(
+        request,
+        "associations/member_exit.html",
+        {"form": form, "member": member, "contribution": members.contribution_held(member)},
+    )
 
 
 @login_required

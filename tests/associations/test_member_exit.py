@@ -31,7 +31,6 @@ def member(world):
     member = factories.member(
         world.inside.association,
         joined_on=datetime.date(2024, 6, 30),
-        contribution_paid=Decimal("500.00"),
     )
     # The contribution went into the association's cash when the household joined.
     member_contribution_receive(

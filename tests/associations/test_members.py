@@ -1,7 +1,6 @@
 """Registering and editing member households: every rule, and nothing written when broken."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -27,7 +26,6 @@ def _fields(world, **overrides):
         "is_party_member": True,
         "is_wealth_leader": False,
         "joined_on": datetime.date(2021, 5, 1),
-        "contribution_paid": Decimal("300.005"),
     }
     fields.update(overrides)
     return fields
@@ -53,13 +51,12 @@ def test_id_numbers_with_good_and_bad_check_digits(number, birth, gender):
         assert (parsed.number, parsed.birth_date, parsed.gender) == (number, birth, gender)
 
 
-def test_create_derives_gender_and_birth_date_and_rounds_the_contribution(world):
+def test_create_derives_gender_and_birth_date(world):
     clerk = world.inside.users["village_clerk"]
     member = member_create(association=world.inside.association, by=clerk, **_fields(world))
     member.refresh_from_db()
     assert member.birth_date == datetime.date(1949, 12, 31)
     assert member.gender == "female"
-    assert member.contribution_paid == Decimal("300.01")
     assert (member.pinyin_full, member.pinyin_initials) == ("lisi", "ls")
     assert member.masked_id_number == "110105********002X"
     assert list(member.events.values_list("kind", "by")) == [("created", clerk.pk)]
@@ -77,7 +74,6 @@ def test_create_derives_gender_and_birth_date_and_rounds_the_contribution(world)
         ({"household_size": 2, "labourers": 3}, "labourers"),
         ({"poverty_status": "rich"}, "poverty_status"),
         ({"joined_on": datetime.date(2999, 1, 1)}, "joined_on"),
-        ({"contribution_paid": Decimal("-1")}, "contribution"),
     ],
 )
 def test_each_broken_rule_is_refused_and_nothing_written(world, overrides, code):

@@ -38,7 +38,6 @@ def _rows() -> list[list]:
                 "是" if i % 10 == 0 else "否",
                 "否",
                 datetime.date(2015, 1, 1) + datetime.timedelta(days=i % 3000),
-                200,
             ]
         )
     return rows
@@ -105,7 +104,6 @@ def run() -> None:
                 False,
                 False,
                 row[9],
-                "200.00",
                 "active",
                 "",
                 full_py,
@@ -119,8 +117,8 @@ def run() -> None:
                 "INSERT INTO associations_member (association_id, name, id_number, gender, "
                 "birth_date, mobile, village_group_id, household_size, labourers, "
                 "poverty_status, is_party_member, is_wealth_leader, joined_on, "
-                "contribution_paid, status, exit_reason, pinyin_full, pinyin_initials, "
-                "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                "status, exit_reason, pinyin_full, pinyin_initials, "
+                "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                 "%s, %s, %s, %s, CURRENT_TIMESTAMP)",
                 raw_rows,
             )

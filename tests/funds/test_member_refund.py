@@ -22,9 +22,7 @@ JOINED = datetime.date(2025, 1, 10)
 
 @pytest.fixture
 def member(world):
-    member = factories.member(
-        world.inside.association, joined_on=JOINED, contribution_paid=Decimal("800.00")
-    )
+    member = factories.member(world.inside.association, joined_on=JOINED)
     member_contribution_receive(
         member=member,
         amount=Decimal("800.00"),
@@ -64,10 +62,8 @@ def test_refund_without_cash_writes_nothing(world, member, clerk):
 
 
 def test_the_refund_is_what_the_books_hold_not_the_roster_figure(world, clerk):
-    # The roster says 900 but only 300 ever reached the books: 300 is refunded.
-    household = factories.member(
-        world.inside.association, joined_on=JOINED, contribution_paid=Decimal("900.00")
-    )
+    # Only 300 ever reached the books (the roster has no typed figure): 300 is refunded.
+    household = factories.member(world.inside.association, joined_on=JOINED)
     member_contribution_receive(member=household, amount=Decimal("300.00"), on=JOINED, by=clerk)
     member_exit(member=household, by=clerk, on=datetime.date(2026, 2, 1), reason="迁出")
     household.refresh_from_db()

@@ -30,7 +30,6 @@ def household(association, clerk, *, name: str, poor: bool, leader: bool = False
         "is_party_member": leader,
         "is_wealth_leader": False,
         "joined_on": datetime.date(2020, 3, 1),
-        "contribution_paid": Decimal("0.00"),
     }
     fields.update(extra)
     return member_create(association=association, by=clerk, **fields)
