@@ -8,7 +8,7 @@ in its `AppConfig.ready()`.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,5 +23,6 @@ class OverdueFigure:
     principal: Decimal
 
 
-# Each takes the book and the day, and returns its OverdueFigure (loans: the overdue loans).
-overdue_readers: list[Callable[[Book, datetime.date], OverdueFigure]] = []
+# Each takes books and a day and returns the OverdueFigure of each book with any, by book id
+# (loans: the overdue loans), in a number of queries that does not grow with the books.
+overdue_readers: list[Callable[[Sequence[Book], datetime.date], dict[int, OverdueFigure]]] = []

@@ -356,3 +356,52 @@ def test_book_page_links_the_surplus_of_closed_years(client, funded_book, statio
     page = client.get(reverse("funds:book_detail", args=[funded_book.pk])).content.decode()
     assert reverse("funds:surplus", args=[funded_book.pk, 2025]) in page
     assert reverse("funds:surplus", args=[funded_book.pk, 2026]) not in page
+
+
+def test_the_station_finds_the_close_from_home_and_the_book_list(
+    client, funded_book, station, clerk
+):
+    client.force_login(station)
+    home = client.get("/").content.decode()
+    assert reverse("funds:close_all") in home
+    assert reverse("funds:book_close", args=[funded_book.pk]) in home
+    assert reverse("funds:close_all") in client.get(reverse("funds:book_list")).content.decode()
+    client.force_login(clerk)
+    assert reverse("funds:close_all") not in client.get(reverse("funds:book_list")).content.decode()
+
+
+def test_the_township_review_reads_in_the_same_queries_for_one_book_or_many(
+    world, funded_book, station, clerk
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from funds.closing.selectors import township_review
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            reviews = township_review(
+                user=station, roles={Role.TOWNSHIP_STATION}, month=MAY, today=TODAY
+            )
+        return len(captured), len(reviews)
+
+    queries()  # the user's roles are read once and kept on the user
+    one = queries()
+    for n in range(3):
+        village = factories.area(
+            world.inside.village.code[:9] + f"29{n}", f"新村{n}", "village", world.inside.township
+        )
+        book = book_for_association(factories.association(village))
+        record = expense_record(
+            book=book,
+            category="office",
+            payee="文具店",
+            amount=Decimal("5"),
+            spent_on=D(2026, 5, 3),
+            advanced_by="某人",
+            by=station,
+        )
+        assert record.pk
+    many = queries()
+    assert (one[1], many[1]) == (1, 4)
+    assert many[0] == one[0]

@@ -40,9 +40,9 @@ def test_the_loans_app_answers_the_close(short_loan):
 def test_overdue_at_the_months_end(short_loan, book, users):
     assert short_loan.instalments.get().due_on == D(2026, 4, 15)
     # Due on 15 April: not overdue at the end of March, nor on its due day.
-    assert overdue_on(book, D(2026, 3, 31)).count == 0
-    assert overdue_on(book, D(2026, 4, 15)).count == 0
-    april = overdue_on(book, D(2026, 4, 30))
+    assert overdue_on([book], D(2026, 3, 31)) == {}
+    assert overdue_on([book], D(2026, 4, 15)) == {}
+    april = overdue_on([book], D(2026, 4, 30))[book.pk]
     assert (april.count, april.principal) == (1, Decimal("10000.00"))
     repayment = money.repayment_record(
         loan=short_loan,
@@ -52,11 +52,11 @@ def test_overdue_at_the_months_end(short_loan, book, users):
         token="may-repayment",
         confirmed=True,
     )
-    may = overdue_on(book, D(2026, 5, 31))
+    may = overdue_on([book], D(2026, 5, 31))[book.pk]
     assert may.count == 1
     assert may.principal == Decimal("10000.00") - repayment.principal
     assert repayment.principal < Decimal("4000")  # fees were paid first
     # April's figure does not move with May's repayment.
-    assert overdue_on(book, D(2026, 4, 30)).principal == Decimal("10000.00")
+    assert overdue_on([book], D(2026, 4, 30))[book.pk].principal == Decimal("10000.00")
     review = month_review(book=book, month=D(2026, 5, 1), today=D(2026, 6, 15))
     assert review.overdue == may
