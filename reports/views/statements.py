@@ -218,4 +218,13 @@ def member_statement_pdf(request: AuthedRequest, member_id: int) -> HttpResponse
         roles=STAFF_ROLES,
         pk=member_id,
     )
-    return statement_pdf_response(member, timezone.localdate())
+    response = statement_pdf_response(member, timezone.localdate())
+    # A household's figures read by staff: recorded like every export of personal data.
+    filename = f"statement-{member.pk}.pdf"
+    export_record(
+        by=request.user,
+        kind="member_statement",
+        filename=filename,
+        area_code=member.association.area_id,
+    )
+    return response

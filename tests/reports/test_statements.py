@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from associations.models import Area, Role
+from associations.models import Area, ExportRecord, Role
 from associations.services.members import contribution_held, member_link_login
 from funds.journal import book_for_association
 from funds.selectors import balances_by_key
@@ -381,6 +381,9 @@ def test_the_clerk_downloads_a_members_statement_in_scope_only(client, county, m
     response = client.get(url)
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert response.content == member_pdf  # the same document the member downloads
+    assert ExportRecord.objects.filter(
+        kind="member_statement", by__username__endswith="_a2"
+    ).exists()
     client.force_login(county.branches["A1"].users[Role.VILLAGE_CLERK])
     assert client.get(url).status_code == 404
     client.force_login(county.branches["A1"].users[Role.TOWNSHIP_STATION])
