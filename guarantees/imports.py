@@ -20,7 +20,7 @@ from associations.services.areas import RowError
 from associations.services.member_import import cell_date, cell_text
 from guarantees.exceptions import GuaranteeRuleError
 from guarantees.models import GroupMembership, GroupRole, GroupStatus, GuaranteeGroup
-from guarantees.rules import DEFAULT_GROUP_RULES, GroupRules, composition_check
+from guarantees.rules import composition_check, group_rules_for
 from guarantees.services import group_form
 from mutualaid.xlsx import dataset_xlsx
 
@@ -59,7 +59,9 @@ class GroupMembershipResource(resources.ModelResource):
 
 
 def group_template() -> bytes:
-    return dataset_xlsx(GroupMembershipResource().export(queryset=[]))
+    return dataset_xlsx(
+        GroupMembershipResource().export(queryset=[]), title=_("Joint-liability groups")
+    )
 
 
 def group_export(*, groups, full_id_numbers: bool) -> bytes:
@@ -69,7 +71,7 @@ def group_export(*, groups, full_id_numbers: bool) -> bytes:
         .order_by("group__name", "group_id", "-role", "member__pinyin_full")
     )
     resource = GroupMembershipResource(full_id_numbers=full_id_numbers)
-    return dataset_xlsx(resource.export(queryset=memberships))
+    return dataset_xlsx(resource.export(queryset=memberships), title=_("Joint-liability groups"))
 
 
 @dataclass
@@ -103,7 +105,6 @@ def groups_import(
     rows: list[tuple[int, dict]],
     by: User | None,
     dry_run: bool,
-    rules: GroupRules = DEFAULT_GROUP_RULES,
 ) -> GroupImportReport:
     report = GroupImportReport()
     headers = rows[0][1].get("__headers__", []) if rows and rows[0][0] == 1 else list(HEADERS)
@@ -135,13 +136,13 @@ def groups_import(
         seen[member.pk] = line
         group = planned.setdefault(name, PlannedGroup(name=name, line=line, formed_on=formed_on))
         (group.leaders if role == GroupRole.LEADER else group.households).append(member)
-    _check_groups(association, planned, seen, rules, report)
+    _check_groups(association, planned, seen, group_rules_for(association), report)
     report.groups = list(planned.values())
     if report.errors:
         report.errors.sort(key=lambda e: e.line)
         raise GroupImportError(report)
     if not dry_run:
-        report.created = _write(association, report.groups, by, rules)
+        report.created = _write(association, report.groups, by)
     return report
 
 
@@ -213,7 +214,7 @@ def _check_groups(association, planned, seen, rules, report) -> None:
 
 
 @transaction.atomic
-def _write(association, groups: list[PlannedGroup], by, rules) -> int:
+def _write(association, groups: list[PlannedGroup], by) -> int:
     for group in groups:
         group_form(
             association=association,
@@ -222,6 +223,5 @@ def _write(association, groups: list[PlannedGroup], by, rules) -> int:
             leaders=group.leaders,
             households=group.households,
             by=by,
-            rules=rules,
         )
     return len(groups)

@@ -202,12 +202,35 @@ class Placement(models.Model):
     partner_name = models.CharField(_("partner"), max_length=100)
     agreed_on = models.DateField(_("agreement date"))
     dividend_terms = models.TextField(_("dividend terms"))
+    # Ended (the household took its funds back, or the partner closed): no longer a guarantee
+    # for a new loan; the row stays, as loans it guaranteed still point at it.
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
+    ended_by = models.ForeignKey(
+        User,
+        verbose_name=_("ended by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = PlacementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enterprise or cooperative placement")
         verbose_name_plural = _("enterprise and cooperative placements")
+        ordering = ["association", "-agreed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="placement_ended_after_agreed",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("agreed_on")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} → {self.partner_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None

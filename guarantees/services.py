@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from associations.authority import require_role
 from associations.history import history_by
 from associations.models import Association, Member, MemberStatus, Role, User
+from associations.services.members import member_update
 from guarantees.exceptions import GuaranteeRuleError
 from guarantees.models import (
     GroupChange,
@@ -29,7 +30,7 @@ from guarantees.models import (
     PersonalGuarantee,
     Placement,
 )
-from guarantees.rules import DEFAULT_GROUP_RULES, GroupRules, composition_check
+from guarantees.rules import composition_check, group_rules_for
 
 
 def _lock_members(members: Sequence[Member]) -> dict[int, Member]:
@@ -91,9 +92,9 @@ def group_form(
     leaders: Sequence[Member],
     households: Sequence[Member],
     by: User | None,
-    rules: GroupRules = DEFAULT_GROUP_RULES,
 ) -> GuaranteeGroup:
-    """Form a group of 1–2 leaders and 3–5 households (by default) of one association."""
+    """Form a group of 1–2 leaders and 3–5 households (by default; the loan policy in force for
+    the village may set other limits) of one association."""
     _authorize(by, association)
     name = (name or "").strip()
     if not name:
@@ -102,7 +103,7 @@ def group_form(
     locked = _lock_members([*leaders, *households])
     leaders = [locked.get(m.pk, m) for m in leaders]
     households = [locked.get(m.pk, m) for m in households]
-    composition_check(leaders=leaders, households=households, rules=rules)
+    composition_check(leaders=leaders, households=households, rules=group_rules_for(association))
     if any(m.association_id != association.pk for m in [*leaders, *households]):
         raise GuaranteeRuleError(
             _("All members of a group belong to the group's association."), "other_association"
@@ -146,16 +147,17 @@ def _current(group: GuaranteeGroup) -> list[GroupMembership]:
 
 
 def _recheck(
+    group: GuaranteeGroup,
     memberships: list[GroupMembership],
-    rules: GroupRules,
     extra: Iterable[tuple[str, Member]] = (),
 ) -> None:
-    """Check the composition the group will have: current rows plus (role, member) pairs."""
+    """Check the composition the group will have (current rows plus (role, member) pairs) under
+    the limits of the loan policy in force for its village."""
     pairs = [(m.role, m.member) for m in memberships] + list(extra)
     composition_check(
         leaders=[m for role, m in pairs if role == GroupRole.LEADER],
         households=[m for role, m in pairs if role == GroupRole.HOUSEHOLD],
-        rules=rules,
+        rules=group_rules_for(group.association),
     )
 
 
@@ -184,7 +186,6 @@ def group_member_add(
     by: User | None,
     on: datetime.date,
     reason: str,
-    rules: GroupRules = DEFAULT_GROUP_RULES,
 ) -> GroupMembership:
     reason = _need_reason(reason)
     _check_date(on)
@@ -197,7 +198,7 @@ def group_member_add(
             _("All members of a group belong to the group's association."), "other_association"
         )
     current = _current(group)
-    _recheck(current, rules, [(role, member)])
+    _recheck(group, current, [(role, member)])
     _refuse_members_in_groups([member])
     membership = GroupMembership(group=group, member=member, role=role, joined_on=on)
     _insert_memberships([membership])
@@ -216,7 +217,6 @@ def group_member_remove(
     by: User | None,
     on: datetime.date,
     reason: str,
-    rules: GroupRules = DEFAULT_GROUP_RULES,
 ) -> None:
     reason = _need_reason(reason)
     _check_date(on)
@@ -225,7 +225,7 @@ def group_member_remove(
     leaving = _membership_of(current, member)
     if on < leaving.joined_on:
         raise GuaranteeRuleError(_("The date is before the member joined."), "date")
-    _recheck([m for m in current if m.pk != leaving.pk], rules)
+    _recheck(group, [m for m in current if m.pk != leaving.pk])
     leaving.left_on = on
     leaving.save(update_fields=["left_on"])
     GroupChange.objects.create(
@@ -243,7 +243,6 @@ def group_member_replace(
     by: User | None,
     on: datetime.date,
     reason: str,
-    rules: GroupRules = DEFAULT_GROUP_RULES,
 ) -> GroupMembership:
     """Swap one member for another in the same role, as one change."""
     reason = _need_reason(reason)
@@ -259,7 +258,7 @@ def group_member_replace(
     if on < leaving.joined_on:
         raise GuaranteeRuleError(_("The date is before the member joined."), "date")
     staying = [m for m in current if m.pk != leaving.pk]
-    _recheck(staying, rules, [(leaving.role, replacement)])
+    _recheck(group, staying, [(leaving.role, replacement)])
     _refuse_members_in_groups([replacement])
     leaving.left_on = on
     leaving.save(update_fields=["left_on"])
@@ -298,6 +297,20 @@ def group_dissolve(
         group=group, kind=GroupChangeKind.DISSOLVED, by=by, on=on, reason=reason
     )
     return group
+
+
+# Who may lead a group: the two flags of the roster (DESIGN §5), set through the roster's service.
+LEADER_FLAGS = {"party": "is_party_member", "wealth": "is_wealth_leader"}
+
+
+def leader_flag_set(*, member: Member, flag: str, by: User) -> Member:
+    """Mark a household as a party member or a wealth leader while forming a group.
+
+    The roster's own service (`member_update`) checks who may edit the household and records
+    the change in its history; this only names the flag."""
+    if flag not in LEADER_FLAGS:
+        raise GuaranteeRuleError(_("Choose party member or wealth leader."), "leader_flag")
+    return member_update(member=member, by=by, **{LEADER_FLAGS[flag]: True})
 
 
 # --- other guarantee forms ---------------------------------------------------------------
@@ -345,19 +358,57 @@ def placement_create(
     _active_member_of(member, member.association)
     if partner_kind not in PartnerKind.values:
         raise GuaranteeRuleError(_("Choose enterprise or cooperative."), "partner_kind")
-    if not (partner_name or "").strip():
+    partner_name = (partner_name or "").strip()
+    if not partner_name:
         raise GuaranteeRuleError(_("Name the enterprise or cooperative."), "partner_name")
+    if len(partner_name) > 100:
+        raise GuaranteeRuleError(
+            _("The partner's name is longer than 100 characters."), "partner_name"
+        )
     if not (dividend_terms or "").strip():
         raise GuaranteeRuleError(_("Describe the dividend terms."), "dividend_terms")
     _check_date(agreed_on)
+    if Placement.objects.filter(
+        member=member, partner_name=partner_name, ended_on__isnull=True
+    ).exists():
+        raise GuaranteeRuleError(
+            _("%(name)s already has a current placement with %(partner)s.")
+            % {"name": member.name, "partner": partner_name},
+            "duplicate",
+        )
     return Placement.objects.create(
         association=member.association,
         member=member,
         partner_kind=partner_kind,
-        partner_name=partner_name.strip(),
+        partner_name=partner_name,
         agreed_on=agreed_on,
         dividend_terms=dividend_terms.strip(),
     )
+
+
+@transaction.atomic
+def placement_end(*, placement: Placement, on: datetime.date, reason: str, by: User) -> Placement:
+    """End a placement (the funds came back, or the partner closed): it no longer guarantees a
+    new loan. Loans it guaranteed keep pointing at it."""
+    placement = (
+        Placement.objects.select_for_update().select_related("association").get(pk=placement.pk)
+    )
+    _authorize(by, placement.association)
+    if placement.ended_on is not None:
+        raise GuaranteeRuleError(_("This placement has already ended."), "ended")
+    reason = _need_reason(reason)
+    _check_date(on)
+    if on < placement.agreed_on:
+        raise GuaranteeRuleError(
+            _("A placement cannot end before its agreement date (%(date)s).")
+            % {"date": placement.agreed_on.isoformat()},
+            "date",
+        )
+    placement.ended_on = on
+    placement.end_reason = reason
+    placement.ended_by = by
+    placement.save(update_fields=["ended_on", "end_reason", "ended_by"])
+    return placement
 
 
 def member_exit_guard(member: Member) -> str | None:

@@ -23,8 +23,9 @@ from associations.views.imports import import_page
 from associations.views.members import clerk_association
 from guarantees import imports, selectors, services
 from guarantees.exceptions import GuaranteeRuleError
-from guarantees.forms import GroupChangeForm, GroupFormForm
-from guarantees.models import GroupRole, GroupStatus, GuaranteeGroup
+from guarantees.forms import GroupChangeForm, GroupFormForm, PlacementEndForm, PlacementForm
+from guarantees.models import GroupRole, GroupStatus, GuaranteeGroup, PartnerKind, Placement
+from guarantees.rules import composition_gaps, group_rules_for
 from mutualaid.forms import parse_id
 from mutualaid.http import xlsx_response
 
@@ -109,6 +110,45 @@ def _candidates(request, association, exclude):
     return query, poverty, [m for m in found if m.pk not in exclude]
 
 
+MARK_KEYS = {"mark_party": "party", "mark_wealth": "wealth"}
+
+
+def _mark_leader(request, association) -> bool:
+    """A "mark as party member / wealth leader" button was pressed: set the flag through the
+    roster's service and stay on the page (what was typed and picked is carried by the form).
+    Returns whether such a button was pressed."""
+    key = next((k for k in MARK_KEYS if k in request.POST), None)
+    if key is None:
+        return False
+    ids = _ids([request.POST.get(key, "")])
+    member = Member.objects.filter(association=association, pk__in=ids).first()
+    try:
+        if member is None:
+            raise GuaranteeRuleError(_("Choose a member of this association."), "unknown_member")
+        services.leader_flag_set(member=member, flag=MARK_KEYS[key], by=request.user)
+    except (GuaranteeRuleError, AssociationRuleError) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s can now lead a group.") % {"name": member.name})
+    return True
+
+
+def _forming_context(request, association, *, query: str, chosen: set[int], counts=None):
+    """What the clerk needs before picking: the limits in force, who can lead, who cannot join
+    and why, and what the chosen members still lack."""
+    rules = group_rules_for(association)
+    return {
+        "rules": rules,
+        "leader_candidates": [
+            m for m in selectors.leader_candidates(association=association) if m.pk not in chosen
+        ],
+        "unavailable": selectors.unavailable_members(association=association, query=query),
+        "gaps": composition_gaps(leaders=counts[0], households=counts[1], rules=rules)
+        if counts is not None
+        else [],
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_create(request):
@@ -120,6 +160,8 @@ def group_create(request):
     submitting = data is not None and "form_group" in data
     initial = {"formed_on": timezone.localdate(), **(data.dict() if data else {})}
     form = GroupFormForm(data if submitting else None, initial=initial)
+    if data is not None:
+        _mark_leader(request, association)
     leaders, households = _picker_state(request, association) if data else ([], [])
     if submitting and form.is_valid():
         try:
@@ -154,6 +196,13 @@ def group_create(request):
             "poverty_status": poverty,
             "poverty_choices": PovertyStatus.choices,
             "searched": bool(data),
+            **_forming_context(
+                request,
+                association,
+                query=query,
+                chosen=chosen_ids,
+                counts=(len(leaders), len(households)),
+            ),
         },
     )
 
@@ -165,6 +214,8 @@ def group_change(request, group_id: int):
     if group.status != GroupStatus.ACTIVE:
         raise Http404
     data = request.POST if request.method == "POST" else None
+    if data is not None:
+        _mark_leader(request, group.association)
     memberships = selectors.group_members(group=group)
     current = {m.member_id: m.member for m in memberships}
     wants_change = data is not None and any(
@@ -193,6 +244,7 @@ def group_change(request, group_id: int):
             "poverty_status": poverty,
             "poverty_choices": PovertyStatus.choices,
             "searched": bool(data),
+            **_forming_context(request, group.association, query=query, chosen=set(current)),
         },
     )
 
@@ -262,3 +314,132 @@ def group_import(request):
         title=_("Import groups"),
         rule_errors=(GuaranteeRuleError, AssociationRuleError),
     )
+
+
+# --- placements with an enterprise or cooperative (带资入股/入社) --------------------------
+
+
+@login_required
+def placement_list(request):
+    query = request.GET.get("q", "").strip()[:50]
+    status = request.GET.get("status", "")
+    if status not in ("active", "ended"):
+        status = ""
+    placements = selectors.placement_list(user=request.user, query=query, status=status)
+    page = Paginator(placements, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "guarantees/placement_list.html",
+        {
+            "page": page,
+            "q": query,
+            "status": status,
+            "extra_query": f"status={status}&",
+            "is_clerk": Role.VILLAGE_CLERK in user_roles(request.user),
+            "clerk_ids": set(
+                Placement.objects.visible_to(request.user, roles=CLERK)
+                .filter(pk__in=[p.pk for p in page.object_list])
+                .values_list("pk", flat=True)
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_create(request):
+    association = clerk_association(request)
+    if association is None:
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    # The search button re-renders the form with what was typed, without complaining.
+    submitting = data is not None and "save" in data
+    preset = parse_id(request.GET.get("member", ""))
+    initial = {"agreed_on": timezone.localdate(), "member": preset, **(data.dict() if data else {})}
+    form = PlacementForm(data if submitting else None, initial=initial)
+    if submitting and form.is_valid():
+        fields = form.cleaned_data
+        member = Member.objects.filter(association=association, pk=fields["member"]).first()
+        try:
+            if member is None:
+                raise GuaranteeRuleError(
+                    _("Choose the household from the search results."), "unknown_member"
+                )
+            with idempotent(request.user, form.claim_key) as claim:
+                placement = claim.first_as(Placement) or claim.created(
+                    services.placement_create(
+                        member=member,
+                        partner_kind=fields["partner_kind"],
+                        partner_name=fields["partner_name"],
+                        agreed_on=fields["agreed_on"],
+                        dividend_terms=fields["dividend_terms"],
+                        by=request.user,
+                    )
+                )
+        except (GuaranteeRuleError, AssociationRuleError) as error:
+            form.add_error(None, error.message)
+        else:
+            claim.tell(
+                request,
+                _("The placement of %(name)s with %(partner)s is recorded.")
+                % {"name": placement.member.name, "partner": placement.partner_name},
+            )
+            return redirect("guarantees:placement_list")
+    query = (data or request.GET).get("q", "").strip()[:50]
+    chosen = parse_id(str(form["member"].value() or ""))
+    found = selectors.active_members(association=association, query=query)
+    if chosen and chosen not in {m.pk for m in found}:
+        found = [
+            *Member.objects.filter(
+                association=association, status=MemberStatus.ACTIVE, pk=chosen
+            ).select_related("village_group"),
+            *found,
+        ]
+    return render(
+        request,
+        "guarantees/placement_form.html",
+        {
+            "form": form,
+            "association": association,
+            "members": found,
+            "chosen": chosen,
+            "q": query,
+            "kinds": PartnerKind.choices,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_end(request, placement_id: int):
+    placement = get_visible_or_404(
+        Placement.objects.select_related("member", "association"),
+        request.user,
+        roles=CLERK,
+        pk=placement_id,
+    )
+    if placement.ended_on is not None:
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    form = PlacementEndForm(data, initial={"on": timezone.localdate()})
+    if data is not None and form.is_valid():
+        try:
+            services.placement_end(
+                placement=placement,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except (GuaranteeRuleError, AssociationRuleError) as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The placement of %(name)s with %(partner)s has ended: it no longer "
+                    "guarantees a new loan."
+                )
+                % {"name": placement.member.name, "partner": placement.partner_name},
+            )
+            return redirect("guarantees:placement_list")
+    return render(request, "guarantees/placement_end.html", {"placement": placement, "form": form})

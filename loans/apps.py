@@ -28,8 +28,12 @@ class LoansConfig(AppConfig):
     def ready(self) -> None:
         from associations import hooks
         from associations.authority import STAFF_ROLES
+        from funds.closing import overdue_readers
+        from guarantees import rules as group_rules
         from loans import demo, panels
         from loans.models import Loan, LoanPolicy
+        from loans.selectors.closing import overdue_on
+        from loans.selectors.policy import group_rules_of
         from loans.services import applications
         from loans.views.member import member_home
         from loans.workflow import ACTIONS
@@ -39,6 +43,8 @@ class LoansConfig(AppConfig):
         hooks.register(hooks.demo_loaders, demo.load_demo_loans)
         hooks.register(hooks.member_home, member_home)
         hooks.register(hooks.home_panels, panels.home_panels)
+        hooks.register(overdue_readers, overdue_on)
+        hooks.register(group_rules.policy_readers, group_rules_of)
         for entry in (
             hooks.MenuEntry("loans:loan_list", hooks.model_label(Loan), frozenset(), 50),
             hooks.MenuEntry("loans:inbox", _("Approval inbox"), ACTIONS["approve"].roles, 60),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
 
 from associations.models import LEVEL_DEPTH, Area, AreaLevel, Association, User
+from guarantees.rules import GroupRules
 from loans.domain.fees import FeeMethod
 from loans.domain.policy_rules import POLICY_FIELDS, EffectivePolicy, PolicyLayer, combine
 from loans.models import LoanPolicy, LoanPurpose, PurposeCode
@@ -74,6 +75,18 @@ def effective_policy(target: Target, *, above_only: bool = False) -> EffectivePo
     if above_only:
         policies = [p for p in policies if not is_policy_of(p, target)]
     return combine([layer_of(p) for p in policies], all_purposes=all_purpose_codes())
+
+
+def group_rules_of(association: Association) -> GroupRules:
+    """The group composition limits of the policy in force for this village (guarantees asks
+    through `guarantees.rules.policy_readers`, so groups are formed under the loans' limits)."""
+    policy = effective_policy(association)
+    return GroupRules(
+        min_leaders=policy.min_leaders,
+        max_leaders=policy.max_leaders,
+        min_households=policy.min_households,
+        max_households=policy.max_households,
+    )
 
 
 def is_policy_of(policy: LoanPolicy, target: Target) -> bool:

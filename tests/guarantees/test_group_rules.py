@@ -8,7 +8,6 @@ from django.db import IntegrityError, connection, transaction
 
 from guarantees.exceptions import GuaranteeRuleError
 from guarantees.models import GroupChange, GroupMembership, GuaranteeGroup
-from guarantees.rules import GroupRules
 from guarantees.services import (
     group_dissolve,
     group_form,
@@ -81,14 +80,6 @@ def test_a_leader_must_be_party_member_or_wealth_leader(world, people):
     assert error.value.code == "leader_not_eligible"
     assert "不能担任组长" in str(error.value)
     assert _nothing_written()
-
-
-def test_the_limits_come_from_the_rules_passed_in(world, people):
-    leaders, households = people
-    two_of_two = GroupRules(min_households=2, max_households=2)
-    _form(world, leaders[:1], households[:2], rules=two_of_two)
-    with pytest.raises(GuaranteeRuleError):
-        _form(world, leaders[1:2], households[2:5], name="二组", rules=two_of_two)
 
 
 def test_a_member_of_another_association_is_refused(world, people):
