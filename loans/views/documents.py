@@ -11,14 +11,20 @@ from mutualaid.http import pdf_response
 
 @login_required
 def loan_contract(request, loan_id: int):
+    """The contract with full ID numbers (issue 13): staff of the loan's area only, each
+    person's ID recorded as viewed; a member household, the borrower too, gets 404."""
     loan = get_visible_or_404(
-        Loan.objects.select_related("member", "association", "purpose", "group"),
+        Loan.objects.select_related(
+            "member", "association", "purpose", "group", "guarantor", "placement"
+        ),
         request.user,
+        roles=documents.CONTRACT_ROLES,
         pk=loan_id,
     )
-    if not loan.fee_rate:  # terms are fixed at approval
+    if not documents.may_print_contract(request.user, loan):  # terms are fixed at approval
         raise Http404
-    return pdf_response(documents.to_pdf(documents.contract_html(loan)), f"contract-{loan.pk}.pdf")
+    pdf = documents.contract_print(loan=loan, by=request.user)
+    return pdf_response(pdf, f"contract-{loan.pk}.pdf")
 
 
 @login_required

@@ -14,7 +14,7 @@ from associations.idempotency import idempotent
 from associations.models import OtherLoan
 from associations.scoping import get_visible_or_404, user_roles
 from funds.models import JournalEntry
-from loans import workflow
+from loans import documents, workflow
 from loans.domain.instalments import instalment_rows
 from loans.forms import RepaymentForm
 from loans.models import Loan, LoanPurpose, WriteOff
@@ -96,6 +96,7 @@ def loan_detail(request, loan_id: int):
         "write_off": WriteOff.objects.filter(loan=loan).first(),
         "reminders": loan.reminders.select_related("member"),
         **page_actions(request.user, loan),
+        "may_print_contract": documents.may_print_contract(request.user, loan),
     }
     if loan.disbursed_on:
         terms, state = loan_selectors.loan_state(loan)
