@@ -50,6 +50,15 @@ class DateReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class CapitalReverseForm(DateReasonForm):
+    """Reversing a capital receipt: the box says the consequence, and must be ticked."""
+
+    confirm = forms.BooleanField(
+        label=_("I confirm: the money leaves the books and the receipt counts no more."),
+        error_messages={"required": _("Tick the box to confirm the reversal.")},
+    )
+
+
 class MonthForm(forms.Form):
     month = PastDateField(label=_("Close the books through the month of"))
 

@@ -233,6 +233,15 @@ def journal_reverse(
         raise FundsRuleError(_("Give the reason for the reversal."), "reason")
     if entry.kind == EntryKind.REVERSAL:
         raise FundsRuleError(_("A reversal cannot itself be reversed."), "reverse_reversal")
+    if entry.kind == EntryKind.CAPITAL:
+        raise FundsRuleError(
+            _(
+                "This entry belongs to a capital receipt: reverse it with “Reverse this "
+                "capital receipt” on this entry's page (done by who records capital in these "
+                "books), so that the receipt and the books stay in step."
+            ),
+            "belongs_to_record",
+        )
     if entry.kind in RECORD_KINDS:
         raise FundsRuleError(
             _(

@@ -23,6 +23,7 @@ from funds import selectors, services
 from funds.exceptions import FundsRuleError
 from funds.forms import (
     CapitalForm,
+    CapitalReverseForm,
     DateReasonForm,
     ExpenseForm,
     MonthForm,
@@ -40,6 +41,7 @@ from funds.models import (
     Account,
     ApprovalStatus,
     Book,
+    CapitalContribution,
     Expense,
     JournalEntry,
     SurplusAllocation,
@@ -57,6 +59,7 @@ from funds.roles import (
     recorder_roles,
 )
 from mutualaid.http import xlsx_response
+from mutualaid.money import format_yuan
 from mutualaid.xlsx import workbook_bytes
 
 
@@ -225,6 +228,10 @@ def entry_detail(request, book_id: int, entry_id: int):
     )
     if entry is None:
         raise Http404
+    # A capital receipt is reversed through its own service, here on its entry's page.
+    capital = CapitalContribution.objects.filter(entry=entry).first()
+    if capital is not None:
+        return _capital_entry(request, book, entry, capital)
     form = DateReasonForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST":
         _require(request.user, REVERSERS, book)
@@ -241,19 +248,49 @@ def entry_detail(request, book_id: int, entry_id: int):
             else:
                 messages.success(request, _("The reversing entry is posted."))
                 return redirect("funds:entry_detail", book_id=book.pk, entry_id=reversal.pk)
-    return render(
-        request,
-        "funds/entry_detail.html",
-        {
-            "book": book,
-            "entry": entry,
-            "lines": entry.lines.select_related("account"),
-            "reversal": JournalEntry.objects.filter(reverses=entry).first(),
-            "form": form,
-            "can_reverse": _can(request, REVERSERS, book) and entry.kind not in RECORD_KINDS,
-            "belongs_to_record": entry.kind in RECORD_KINDS,
-        },
-    )
+    return render(request, "funds/entry_detail.html", _entry_context(request, book, entry, form))
+
+
+def _entry_context(request, book: Book, entry: JournalEntry, form) -> dict:
+    return {
+        "book": book,
+        "entry": entry,
+        "lines": entry.lines.select_related("account"),
+        "reversal": JournalEntry.objects.filter(reverses=entry).first(),
+        "form": form,
+        "can_reverse": _can(request, REVERSERS, book) and entry.kind not in RECORD_KINDS,
+        "belongs_to_record": entry.kind in RECORD_KINDS,
+    }
+
+
+def _capital_entry(request, book: Book, entry: JournalEntry, capital: CapitalContribution):
+    """The capital receipt's entry: who may record capital here may reverse it, after
+    confirming, with a reason (funds.services.capital_reverse)."""
+    may_reverse = services.may_reverse_capital(request.user, capital)
+    form = CapitalReverseForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST":
+        if not may_reverse:
+            raise Http404
+        if form.is_valid():
+            try:
+                reversal = services.capital_reverse(
+                    receipt=capital,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    on=form.cleaned_data["on"],
+                )
+            except FundsRuleError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("The capital receipt of %(amount)s yuan from %(who)s is reversed.")
+                    % {"amount": format_yuan(capital.amount), "who": capital.contributor},
+                )
+                return redirect("funds:entry_detail", book_id=book.pk, entry_id=reversal.pk)
+    context = _entry_context(request, book, entry, form)
+    context.update(capital=capital, can_reverse_capital=may_reverse)
+    return render(request, "funds/entry_detail.html", context)
 
 
 @login_required

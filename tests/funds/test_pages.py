@@ -97,13 +97,22 @@ def test_a_board_member_cannot_record_an_expense(client, world, funded_book):
 
 def test_station_closes_a_month_and_reverses_an_entry(client, world, funded_book):
     _login(client, world, Role.TOWNSHIP_STATION)
-    client.post(reverse("funds:book_close", args=[funded_book.pk]), {"month": "2026-02-01"})
+    client.post(
+        reverse("funds:book_close", args=[funded_book.pk]),
+        {
+            "month": "2026-02",
+            "cash_counted": "3000",
+            "bank_counted": "500000",
+            "idempotency_key": "c1",
+        },
+    )
     funded_book.refresh_from_db()
     assert funded_book.closed_through == datetime.date(2026, 2, 28)
     capital = JournalEntry.objects.filter(book=funded_book).first()
     url = reverse("funds:entry_detail", args=[funded_book.pk, capital.pk])
     page = client.post(url, {"on": "2026-06-10", "reason": "录错"}).content.decode()
-    assert "通过该业务记录" in page  # a capital receipt is corrected through its own record
+    # A capital receipt is reversed through its own service, only once confirmed.
+    assert "冲销此笔资金收款" in page and "请勾选以确认冲销" in page
     assert "过账冲销凭证" not in page
     assert not JournalEntry.objects.filter(reverses=capital).exists()
     entry = journal_post(
@@ -123,7 +132,14 @@ def test_station_closes_a_month_and_reverses_an_entry(client, world, funded_book
 
 def test_clerk_cannot_reverse(client, world, funded_book):
     _login(client, world, Role.VILLAGE_CLERK)
-    entry = JournalEntry.objects.filter(book=funded_book).first()
+    entry = journal_post(  # an entry of no business record: the board or the station reverses
+        book=funded_book,
+        date=datetime.date(2026, 3, 5),
+        memo="现金存银行",
+        kind="other",
+        by=world.inside.users[Role.VILLAGE_CLERK],
+        lines=[Dr("bank", Decimal("100")), Cr("cash", Decimal("100"))],
+    )
     response = client.post(
         reverse("funds:entry_detail", args=[funded_book.pk, entry.pk]),
         {"on": "2026-06-10", "reason": "x"},
