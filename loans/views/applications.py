@@ -144,7 +144,8 @@ def _application_form(
     chosen = request.POST.get("guarantor") if searching else initial.get("guarantor")
     kwargs: dict[str, Any] = {
         "groups": groups,
-        "placements": Placement.objects.filter(member=member),
+        # An ended placement (guarantees.services.placement_end) guarantees no new loan.
+        "placements": Placement.objects.filter(member=member, ended_on__isnull=True),
         "guarantors": (
             candidates
             if request.method == "POST" and not searching

@@ -189,4 +189,18 @@ def test_a_current_placement_is_offered_in_the_loan_application(client, world, p
     client.force_login(world.inside.users["village_clerk"])
     page = client.get(reverse("loans:loan_new"), {"member": households[0].pk})
     assert page.status_code == 200
-    assert f'value="{placement.pk}"' in page.content.decode()
+    assert list(page.context["form"].fields["placement"].queryset) == [placement]
+    assert placement.partner_name in page.content.decode()
+
+
+def test_an_ended_placement_is_no_longer_offered_for_a_new_loan(client, world, people):
+    _leaders, households = people
+    placement = _placement(world, households[0])
+    placement_end(
+        placement=placement, on=ON, reason="资金退回", by=world.inside.users["village_clerk"]
+    )
+    client.force_login(world.inside.users["village_clerk"])
+    page = client.get(reverse("loans:loan_new"), {"member": households[0].pk})
+    assert page.status_code == 200
+    assert list(page.context["form"].fields["placement"].queryset) == []
+    assert placement.partner_name not in page.content.decode()
