@@ -369,6 +369,14 @@ class Instalment(models.Model):
         verbose_name = _("instalment")
         verbose_name_plural = _("instalments")
         ordering = ["loan", "number"]
+        indexes = [
+            # The daily reminder run reads the unpaid instalments of a few due dates.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(principal_paid__lt=F("principal")),
+                name="instalment_unpaid_due",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["loan", "number"], name="instalment_number_unique"),
             models.CheckConstraint(name="instalment_positive", condition=Q(principal__gt=0)),

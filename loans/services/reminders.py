@@ -6,13 +6,13 @@ import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Member
-from guarantees.models import GroupRole
+from guarantees.models import GroupMembership, GroupRole
 from loans.models import Delivery, Instalment, Loan, Reminder, ReminderKind
 from loans.workflow import LENT_STATUSES
 from mutualaid.messaging import Delivery as MessageDelivery
@@ -28,18 +28,6 @@ SCHEDULE = {
 }
 LEADERS_FROM = {ReminderKind.OVERDUE_7, ReminderKind.OVERDUE_30}
 BEFORE = {ReminderKind.BEFORE_7, ReminderKind.BEFORE_1}
-
-
-def _recipients(loan: Loan, kind: str) -> list[Member]:
-    people = [loan.member]
-    if kind in LEADERS_FROM and loan.group is not None:
-        people += [
-            m.member
-            for m in loan.group.memberships.filter(
-                role=GroupRole.LEADER, left_on__isnull=True
-            ).select_related("member")
-        ]
-    return people
 
 
 def _params(loan: Loan, due_on: datetime.date, unpaid: Decimal) -> dict[str, str]:
@@ -76,83 +64,132 @@ def _text(kind: str, params: dict[str, str]) -> str:
     )
 
 
+BATCH = 1000  # instalments per batch: each batch is a few queries and its own transaction
+
+
+def _reminder_days(
+    since: datetime.date, today: datetime.date
+) -> dict[datetime.date, list[tuple[ReminderKind, datetime.date]]]:
+    """Due date -> the (kind, reminder day) pairs whose day lies in (since, today]."""
+    wanted: dict[datetime.date, list[tuple[ReminderKind, datetime.date]]] = {}
+    day = since + datetime.timedelta(days=1)
+    while day <= today:
+        for offset, kind in SCHEDULE.items():
+            wanted.setdefault(day + datetime.timedelta(days=offset), []).append((kind, day))
+        day += datetime.timedelta(days=1)
+    return wanted
+
+
 def reminders_send(
     *,
     today: datetime.date,
     since: datetime.date | None = None,
     enqueue: Callable[[int], object] | None = None,
+    area_code: str = "",
+    batch: int = BATCH,
 ) -> int:
     """Record every reminder whose day fell after `since` and on or before `today` (by default
     today's only): a run after missed days catches up. Each recorded reminder is handed to
-    `enqueue(reminder_id)` after the commit (the Celery delivery task); without it, delivered
-    here and now. Unpaid principal is the stored figure of each instalment, so the run reads
-    the instalments in the window in one query, whatever the number of loans. Returns how
-    many were recorded."""
+    `enqueue(reminder_id)` after its batch commits (the Celery delivery task); without it,
+    delivered here and now. `area_code` limits the run to one area's subtree (a county, say),
+    so a province run can be spread over workers. Returns how many were recorded.
+
+    Only the instalments due on a reminder day's dates are read (an index holds the unpaid
+    ones by due date), in batches of `batch` that each take a fixed number of queries and
+    commit on their own: a run that stops half-way keeps what it recorded, and the next run
+    skips it (one reminder per loan, due date, kind and person, unique in the database)."""
     since = today - datetime.timedelta(days=1) if since is None else since
-    first_due = since + datetime.timedelta(days=min(SCHEDULE) + 1)
-    last_due = today + datetime.timedelta(days=max(SCHEDULE))
-    instalments = (
-        Instalment.objects.filter(
-            loan__status__in=sorted(LENT_STATUSES),
-            due_on__gte=first_due,
-            due_on__lte=last_due,
-            principal_paid__lt=F("principal"),
-        )
-        .select_related("loan__member", "loan__group", "loan__association")
-        .order_by("loan_id", "due_on")
+    wanted = _reminder_days(since, today)
+    candidates = Instalment.objects.filter(
+        loan__status__in=sorted(LENT_STATUSES),
+        due_on__in=sorted(wanted),
+        principal_paid__lt=F("principal"),
     )
-    done = set(
-        Reminder.objects.filter(due_on__gte=first_due, due_on__lte=last_due).values_list(
-            "loan_id", "due_on", "kind", "member_id"
-        )
-    )
+    if area_code:
+        candidates = candidates.filter(loan__association__area__code__startswith=area_code)
+    ids = list(candidates.order_by("loan_id", "due_on").values_list("pk", flat=True))
     sent = 0
-    for instalment in instalments:
-        loan, unpaid = instalment.loan, instalment.principal - instalment.principal_paid
-        for offset, kind in SCHEDULE.items():
-            day = instalment.due_on - datetime.timedelta(days=offset)
-            if not since < day <= today:
-                continue
-            text = _text(kind, _params(loan, instalment.due_on, unpaid))
-            for person in _recipients(loan, kind):
-                if (loan.pk, instalment.due_on, kind.value, person.pk) in done:
-                    continue
-                reminder = _record(loan, instalment.due_on, kind, person, today, text)
-                if reminder is not None:
-                    _hand_over(reminder.pk, enqueue)
-                    sent += 1
+    for start in range(0, len(ids), batch):
+        sent += _send_batch(ids[start : start + batch], wanted, today=today, enqueue=enqueue)
     return sent
 
 
-def _hand_over(reminder_id: int, enqueue: Callable[[int], object] | None) -> None:
-    if enqueue is None:
-        reminder_deliver(reminder_id=reminder_id, last_try=True)
-    else:
-        transaction.on_commit(lambda: enqueue(reminder_id))
-
-
-def _record(
-    loan: Loan,
-    due_on: datetime.date,
-    kind: ReminderKind,
-    person: Member,
+def _send_batch(
+    ids: list[int],
+    wanted: dict[datetime.date, list[tuple[ReminderKind, datetime.date]]],
+    *,
     today: datetime.date,
-    text: str,
-) -> Reminder | None:
-    """Record one reminder; None when a concurrent run recorded it first (database unique)."""
-    try:
-        with transaction.atomic():
-            return Reminder.objects.create(
-                loan=loan,
-                due_on=due_on,
-                kind=kind,
-                member=person,
-                mobile=person.mobile,
-                sent_on=today,
-                text=text[:300],
+    enqueue: Callable[[int], object] | None,
+) -> int:
+    """One batch in one transaction, in at most five queries whatever its size."""
+    with transaction.atomic():
+        instalments = list(
+            Instalment.objects.filter(pk__in=ids)
+            .select_related("loan__member", "loan__association")
+            .order_by("loan_id", "due_on")
+        )
+        loan_ids = {i.loan_id for i in instalments}
+        done = set(
+            Reminder.objects.filter(loan_id__in=loan_ids, due_on__in=list(wanted)).values_list(
+                "loan_id", "due_on", "kind", "member_id"
             )
-    except IntegrityError:
-        return None
+        )
+        groups = {
+            i.loan.group_id
+            for i in instalments
+            if i.loan.group_id and any(k in LEADERS_FROM for k, _day in wanted[i.due_on])
+        }
+        leaders: dict[int, list[Member]] = {}
+        for membership in GroupMembership.objects.filter(
+            group_id__in=groups, role=GroupRole.LEADER, left_on__isnull=True
+        ).select_related("member"):
+            leaders.setdefault(membership.group_id, []).append(membership.member)
+        rows, attempted = [], set()
+        for instalment in instalments:
+            loan, unpaid = instalment.loan, instalment.principal - instalment.principal_paid
+            for kind, _day in wanted[instalment.due_on]:
+                text = _text(kind, _params(loan, instalment.due_on, unpaid))
+                people = [loan.member]
+                if kind in LEADERS_FROM and loan.group_id:
+                    people += leaders.get(loan.group_id, [])
+                for person in people:
+                    key = (loan.pk, instalment.due_on, kind.value, person.pk)
+                    if key in done:
+                        continue
+                    done.add(key)
+                    attempted.add(key)
+                    rows.append(
+                        Reminder(
+                            loan=loan,
+                            due_on=instalment.due_on,
+                            kind=kind,
+                            member=person,
+                            mobile=person.mobile,
+                            sent_on=today,
+                            text=text[:300],
+                        )
+                    )
+        if not rows:
+            return 0
+        # A concurrent run may have recorded some first: those are skipped, not duplicated.
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+        recorded = [
+            pk
+            for pk, *key in Reminder.objects.filter(
+                loan_id__in=loan_ids,
+                due_on__in=list(wanted),
+                sent_on=today,
+                delivery=Delivery.PENDING,
+            ).values_list("pk", "loan_id", "due_on", "kind", "member_id")
+            if tuple(key) in attempted
+        ]
+        if enqueue is not None:
+            for pk in recorded:
+                transaction.on_commit(lambda pk=pk: enqueue(pk))
+    if enqueue is None:
+        for pk in recorded:
+            reminder_deliver(reminder_id=pk, last_try=True)
+    return len(recorded)
 
 
 def reminder_deliver(*, reminder_id: int, last_try: bool) -> Reminder:
