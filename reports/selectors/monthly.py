@@ -56,15 +56,24 @@ def parse_month(text: str | None, *, today: datetime.date | None = None) -> date
 class MonthlyTable:
     area: Area
     month: datetime.date  # the first day
-    end: datetime.date  # the last day
+    end: datetime.date  # the last day, or today for the current month
+
+    @property
+    def partial(self) -> bool:
+        return self.end < month_end(self.month)
+
     rows: list[tuple[Area, Figures]]
     total: Figures
     loans: list[LoanRow] = field(default_factory=list)  # a village's loans at the month end
 
 
-def monthly_table(*, area: Area, month: datetime.date) -> MonthlyTable:
+def monthly_table(
+    *, area: Area, month: datetime.date, today: datetime.date | None = None
+) -> MonthlyTable:
+    """The table of `month`; the current month's runs to today (a later day would count the
+    instalments not yet due as overdue)."""
     start = month.replace(day=1)
-    end = month_end(start)
+    end = min(month_end(start), today or timezone.localdate())
     total = area_figures(area=area, on=end, start=start)
     rows = child_figures(area=area, on=end, start=start) or [(area, total)]
     loans = list(loan_ledger(area=area, on=end)) if area.level == AreaLevel.VILLAGE else []

@@ -74,6 +74,8 @@ def _monthly_sheet(sheet, table: MonthlyTable) -> None:
         "year": table.month.year,
         "month": table.month.month,
     }
+    if table.partial:
+        heading += _(" (so far, through %(day)s)") % {"day": f"{table.end:%Y-%m-%d}"}
     sheet.title = str(_("Monthly table"))[:31]
     sheet.append([heading])
     sheet.append(

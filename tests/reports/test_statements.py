@@ -195,6 +195,22 @@ def test_the_village_table_is_its_own_row_and_its_loans(client, county):
     assert sum(_number(row[12]) for row in loans) == may.outstanding_principal
 
 
+def test_the_current_month_runs_to_today(county):
+    from reports.selectors.monthly import monthly_table
+
+    village = Area.objects.get(code="620123100201")
+    may = D(2026, 5, 1)
+    table = monthly_table(area=village, month=may, today=D(2026, 5, 15))
+    assert table.partial and table.end == D(2026, 5, 15)
+    assert table.total == area_figures(area=village, on=D(2026, 5, 15), start=may)
+    # L1 falls due on 05-30: on 05-15 it is not overdue, at the month's end it is.
+    assert table.total.overdue_principal == 0
+    assert area_figures(area=village, on=D(2026, 5, 31), start=may).overdue_principal == Decimal(
+        "10000.00"
+    )
+    assert not monthly_table(area=village, month=may, today=D(2026, 6, 15)).partial
+
+
 @pytest.mark.parametrize("month", ["2026-13", "abc", "2027-01", "2026-06-01"])
 def test_a_bad_month_is_a_clear_message(client, county, month):
     client.force_login(county.branches["A1"].users[Role.TOWNSHIP_STATION])
