@@ -5,6 +5,7 @@ recorded once (database unique), so running the job twice sends nothing twice.""
 import datetime
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -185,7 +186,7 @@ def _send_batch(
         ]
         if enqueue is not None:
             for pk in recorded:
-                transaction.on_commit(lambda pk=pk: enqueue(pk))
+                transaction.on_commit(partial(enqueue, pk))
     if enqueue is None:
         for pk in recorded:
             reminder_deliver(reminder_id=pk, last_try=True)
