@@ -11,6 +11,8 @@ Each upper app fills these lists in its `AppConfig.ready()`:
 - `contribution_readers`: "what has this household paid in?" — the books' figure (funds);
 - `contribution_receivers`: "receive this household's contribution" — posts it in the books
   with member, amount, on and by, and returns the entry; at most one is registered (funds);
+- `contribution_totals`: "what do these households hold in the books?" — member id to the
+  books' figure, for many households in a few queries (the roster export; funds);
 - `contribution_offers`: "may this user receive this household's contribution?" — the same
   roles the receiver checks, asked by the member page (funds);
 - `demo_loaders`: build the app's part of the demo world after the members exist;
@@ -66,6 +68,7 @@ refund_posters: list[RefundPoster] = []
 contribution_readers: list[Callable[..., Decimal]] = []
 contribution_receivers: list[Callable[..., Model]] = []
 contribution_offers: list[Callable[..., bool]] = []
+contribution_totals: list[Callable[..., dict[int, Decimal]]] = []
 demo_loaders: list[Callable[[], None]] = []
 menu: list[MenuEntry] = []
 child_figures: list[Callable[..., dict]] = []

@@ -499,6 +499,27 @@ def member_contribution_held(member: Member) -> Decimal:
     return (totals["c"] or ZERO) - (totals["d"] or ZERO)
 
 
+def member_contributions_held(member_ids: Iterable[int]) -> dict[int, Decimal]:
+    """`member_contribution_held` for many households: one grouped query per 2,000 ids."""
+    ids = list(member_ids)
+    held: dict[int, Decimal] = {}
+    for start in range(0, len(ids), 2000):
+        rows = (
+            JournalLine.objects.filter(
+                entry__source_type="associations.member",
+                entry__source_id__in=ids[start : start + 2000],
+                account__key="member_contributions",
+            )
+            .values("entry__source_id")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+        )
+        for row in rows:
+            member_id = row["entry__source_id"]
+            if member_id is not None:  # never null: filtered by id above
+                held[member_id] = (row["c"] or ZERO) - (row["d"] or ZERO)
+    return held
+
+
 # --- year-end --------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources
 from simple_history.utils import bulk_create_with_history
 
+from associations import hooks
 from associations.authority import require_role
 from associations.exceptions import MemberRuleError
 from associations.history import history_by
@@ -43,6 +45,7 @@ from associations.models import (
 )
 from associations.services.areas import RowError
 from associations.services.members import MEMBER_KEEPERS, duplicate_id_message, member_check
+from mutualaid.money import ZERO
 from mutualaid.xlsx import dataset_xlsx, workbook_bytes
 
 # Chinese headers are part of the file format, whatever the user's language.
@@ -58,14 +61,17 @@ HEADERS = {
     "is_wealth_leader": "是否致富带头人",
     "joined_on": "入社日期",
 }
-# A column of older templates, no longer read: contributions are received through the books.
-IGNORED_COLUMNS = ("已交互助金（元）",)
 EXPORT_ONLY = {
     "gender": "性别",
     "birth_date": "出生日期",
     "status": "状态",
     "exited_on": "退社日期",
+    # The books' figure (received less refunded), for reading: never imported.
+    "contribution": "账上互助金（元）",
 }
+# Columns a file may carry that are not read: an older template's contribution, and the
+# export's books' figure. A contribution is received through the books, on the member's page.
+IGNORED_COLUMNS = ("已交互助金（元）", EXPORT_ONLY["contribution"])
 POVERTY_LABELS = {
     "建档立卡贫困户": PovertyStatus.REGISTERED_POOR,
     "已脱贫户": PovertyStatus.LIFTED,
@@ -97,16 +103,24 @@ class MemberResource(resources.ModelResource):
     birth_date = fields.Field(attribute="birth_date", column_name=EXPORT_ONLY["birth_date"])
     status = fields.Field(column_name=EXPORT_ONLY["status"])
     exited_on = fields.Field(attribute="exited_on", column_name=EXPORT_ONLY["exited_on"])
+    contribution = fields.Field(column_name=EXPORT_ONLY["contribution"])
 
     class Meta:
         model = Member
         fields = (*HEADERS, *EXPORT_ONLY)
         export_order = (*HEADERS, *EXPORT_ONLY)
 
-    def __init__(self, *, full_id_numbers: bool = False, template: bool = False):
+    def __init__(
+        self,
+        *,
+        full_id_numbers: bool = False,
+        template: bool = False,
+        contributions: dict[int, Decimal] | None = None,
+    ):
         super().__init__()
         self.full_id_numbers = full_id_numbers
         self.template = template
+        self.contributions = contributions or {}
 
     def get_export_fields(self, selected_fields: Any = None) -> list[Any]:
         export = super().get_export_fields(selected_fields)
@@ -128,6 +142,9 @@ class MemberResource(resources.ModelResource):
 
     def dehydrate_gender(self, member: Member) -> str:
         return "男" if member.gender == "male" else "女"
+
+    def dehydrate_contribution(self, member: Member) -> Decimal:
+        return self.contributions.get(member.pk, ZERO)
 
     def dehydrate_status(self, member: Member) -> str:
         return "在册" if member.status == MemberStatus.ACTIVE else "已退社"
@@ -160,7 +177,12 @@ def member_export(
     rows = list(members.select_related("village_group"))
     if full_id_numbers and viewer is not None:
         IdNumberView.objects.bulk_create(IdNumberView(member=m, viewer=viewer) for m in rows)
-    dataset = MemberResource(full_id_numbers=full_id_numbers).export(queryset=rows)
+    held: dict[int, Decimal] = {}
+    for totals in hooks.contribution_totals:  # the books' figures, a few queries in all
+        held.update(totals([m.pk for m in rows]))
+    dataset = MemberResource(full_id_numbers=full_id_numbers, contributions=held).export(
+        queryset=rows
+    )
     return dataset_xlsx(dataset, title=_("Member households"))
 
 

@@ -157,3 +157,17 @@ def test_the_refund_never_exceeds_what_the_books_hold(world, member):
     exited = member_exit(member=member, by=clerk, on=D(2026, 6, 1), reason="迁出")
     assert exited.refund_amount == Decimal("300.00")
     assert member_contribution_held(member) == Decimal("0.00")
+
+
+def test_the_roster_export_shows_the_books_figure(world, member):
+    from associations.services.member_import import EXPORT_ONLY, member_export
+    from tests.xlsx import read
+
+    clerk = world.inside.users[Role.VILLAGE_CLERK]
+    other = factories.member(world.inside.association, name="王建国")
+    contribution_receive(member=member, amount=Decimal("300"), on=D(2024, 3, 1), by=clerk)
+    contribution_receive(member=member, amount=Decimal("50.50"), on=D(2025, 3, 1), by=clerk)
+    rows = read(member_export(members=Member.objects.all(), viewer=clerk, full_id_numbers=False))
+    column = rows[0].index(EXPORT_ONLY["contribution"])
+    figures = {row[0]: Decimal(str(row[column])) for row in rows[1:]}
+    assert figures == {member.name: Decimal("350.50"), other.name: Decimal("0")}
