@@ -12,6 +12,7 @@ included, stay numbers: only text is touched.
 import io
 
 import openpyxl
+from django.utils.translation import gettext
 from import_export.formats.base_formats import XLSX
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -42,13 +43,13 @@ def workbook_bytes(book: openpyxl.Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def dataset_xlsx(dataset) -> bytes:
+def dataset_xlsx(dataset, *, title: str = "") -> bytes:
     """A tablib dataset (what django-import-export resources export) as a safe workbook:
-    bold headers, frozen first row, columns as wide as their text."""
+    bold headers, frozen first row, columns as wide as their text, a sheet named in the user's
+    language (never openpyxl's "Sheet" or tablib's "Tablib Dataset")."""
     book = openpyxl.Workbook()
     sheet = book.active
-    if dataset.title:
-        sheet.title = dataset.title[:31]
+    sheet.title = str(title or dataset.title or gettext("Sheet 1"))[:31]
     rows = [list(dataset.headers)] if dataset.headers else []
     rows += [[_clean(value) for value in row] for row in dataset]
     for row in rows:
