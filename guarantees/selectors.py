@@ -92,12 +92,13 @@ def unavailable_members(
 ) -> list[Unavailable]:
     """Households of the association that cannot join: already in an active group, or exited.
     Filtered by the picker's search, so a clerk who looks for someone sees why they are absent."""
+    in_groups = GroupMembership.objects.filter(left_on__isnull=True).values("member_id")
     members = Member.objects.filter(association=association).filter(
-        Q(status=MemberStatus.EXITED) | Q(group_memberships__left_on__isnull=True)
+        Q(status=MemberStatus.EXITED) | Q(pk__in=in_groups)
     )
     if query.strip():
         members = members.filter(member_query(query))
-    found = list(members.distinct().order_by("status", "pinyin_full", "id")[:limit])
+    found = list(members.order_by("status", "pinyin_full", "id")[:limit])
     groups = dict(
         GroupMembership.objects.filter(member__in=found, left_on__isnull=True).values_list(
             "member_id", "group__name"

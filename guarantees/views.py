@@ -133,7 +133,7 @@ def _mark_leader(request, association) -> bool:
     return True
 
 
-def _forming_context(request, association, *, query: str, chosen: set[int], counts=None):
+def _forming_context(association, *, query: str, chosen: set[int], counts=None):
     """What the clerk needs before picking: the limits in force, who can lead, who cannot join
     and why, and what the chosen members still lack."""
     rules = group_rules_for(association)
@@ -142,7 +142,12 @@ def _forming_context(request, association, *, query: str, chosen: set[int], coun
         "leader_candidates": [
             m for m in selectors.leader_candidates(association=association) if m.pk not in chosen
         ],
-        "unavailable": selectors.unavailable_members(association=association, query=query),
+        # The group's own members (on the change page) are listed above, not as "cannot join".
+        "unavailable": [
+            u
+            for u in selectors.unavailable_members(association=association, query=query)
+            if u.member.pk not in chosen
+        ],
         "gaps": composition_gaps(leaders=counts[0], households=counts[1], rules=rules)
         if counts is not None
         else [],
@@ -197,7 +202,6 @@ def group_create(request):
             "poverty_choices": PovertyStatus.choices,
             "searched": bool(data),
             **_forming_context(
-                request,
                 association,
                 query=query,
                 chosen=chosen_ids,
@@ -244,7 +248,7 @@ def group_change(request, group_id: int):
             "poverty_status": poverty,
             "poverty_choices": PovertyStatus.choices,
             "searched": bool(data),
-            **_forming_context(request, group.association, query=query, chosen=set(current)),
+            **_forming_context(group.association, query=query, chosen=set(current)),
         },
     )
 

@@ -54,6 +54,8 @@ def test_the_page_shows_up_front_who_can_lead_and_who_cannot_join(client, world,
     assert reasons["组员0"] == "已在联保小组“红旗组”中"
     assert reasons["迁出户"] == "已退出协会"
     assert "老党员" in reasons
+    # Exactly those: the free households are offered, not listed as unable to join.
+    assert set(reasons) == {"老党员", "组员0", "组员1", "组员2", "迁出户"}
     # Nobody chosen: what is missing is said before anything is added.
     assert response.context["gaps"][0].startswith("还需 1 名组长")
 
@@ -120,3 +122,8 @@ def test_the_change_page_marks_too(client, world, village):
     village[0].refresh_from_db()
     assert village[0].is_party_member
     assert group.changes.count() == 1  # only its forming: marking changed no membership
+    # The group's own members are listed as members, not as unable to join; others are.
+    unavailable = {u.member.pk for u in response.context["unavailable"]}
+    own = set(group.memberships.values_list("member_id", flat=True))
+    assert not unavailable & own
+    assert "组员0" in {u.member.name for u in response.context["unavailable"]}
