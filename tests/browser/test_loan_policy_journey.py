@@ -14,6 +14,7 @@ def test_county_office_narrows_a_township_and_the_clerk_sees_it(page, live_serve
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/")
 
+    page.locator("summary", has_text="菜单").click()  # a phone's menu opens first
     page.get_by_role("link", name="借款政策").first.click()
     page.get_by_role("link", name=world.inside.county.name).click()
     page.goto(f"{live_server.url}/loans/policies/{world.inside.township.code}/edit/")

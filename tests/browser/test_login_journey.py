@@ -17,6 +17,7 @@ def test_clerk_logs_in_and_sees_only_their_village(page, live_server, world):
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_role("heading", name="我的管辖范围").is_visible()
 
+    page.locator("summary", has_text="菜单").click()  # a phone's menu opens first
     page.get_by_role("link", name="协会", exact=True).first.click()
     rows = page.locator("table tbody tr")
     assert rows.count() == 1
