@@ -80,3 +80,37 @@ def test_clerk_marks_a_leader_inline_and_forms_a_group(page, live_server, world,
     assert group.memberships.filter(role="household").count() == 3
     _fits(page)
     print("screenshots in", tmp_path)
+
+
+def test_clerk_records_and_ends_a_placement_on_a_phone(page, live_server, world, tmp_path):
+    association = world.inside.association
+    factories.member(association, name="马合作")
+    clerk = world.inside.users[Role.VILLAGE_CLERK]
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名或手机号").fill(clerk.username)
+    page.get_by_label("密码").fill(factories.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/placements/")
+    page.get_by_role("button", name="登记带资入股").click()
+    page.get_by_label("企业或合作社", exact=True).fill("高原夏菜专业合作社")
+    page.get_by_label("搜索社员").fill("mhz")  # pinyin initials of 马合作
+    page.get_by_label("搜索社员").press("Enter")  # Enter searches, it does not save
+    page.get_by_label(re.compile("马合作")).check()
+    expect(page.get_by_label("企业或合作社", exact=True)).to_have_value("高原夏菜专业合作社")
+    page.get_by_label("带动模式").select_option("cooperative")
+    page.get_by_label("分红约定").fill("每年按入社资金的8%分红")
+    _fits(page)
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/placements/")
+    card = page.locator("#placements li", has_text="马合作")
+    expect(card).to_contain_text("高原夏菜专业合作社")
+    _fits(page)
+    page.screenshot(path=str(tmp_path / "placements-360.png"), full_page=True)
+    card.get_by_role("button", name="终止带资入股").click()
+    page.get_by_label("终止原因").fill("资金退回")
+    page.get_by_role("button", name="终止带资入股").click()
+    page.wait_for_url(f"{live_server.url}/placements/")
+    expect(page.locator("#placements li", has_text="马合作")).to_contain_text("资金退回")
+    _fits(page)
