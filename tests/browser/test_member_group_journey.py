@@ -51,6 +51,7 @@ def test_clerk_imports_fixes_a_row_and_forms_a_group(page, live_server, world, t
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{live_server.url}/")
 
+    page.locator("summary", has_text="菜单").click()  # a phone's menu opens first
     page.get_by_role("link", name="社员", exact=True).first.click()
     page.get_by_role("button", name="从 Excel 导入").click()
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(
@@ -77,13 +78,15 @@ def test_clerk_imports_fixes_a_row_and_forms_a_group(page, live_server, world, t
     page.get_by_label("小组名称").fill("一组联保小组")
     page.get_by_label("搜索社员").fill("wdy")  # pinyin initials of 王党员
     page.get_by_role("button", name="搜索", exact=True).click()
-    expect(page.locator("tr", has_text="王党员")).to_have_count(1)
-    page.locator("tr", has_text="王党员").get_by_role("button", name="设为组长").click()
+    # The free party member is offered up front (who can lead) and among the search results.
+    expect(page.locator("ul.picks li", has_text="王党员")).to_have_count(2)
+    offered = page.locator("ul.picks li", has_text="王党员").first
+    offered.get_by_role("button", name="设为组长").click()
     expect(page.locator("ul.chosen li")).to_have_count(1)
     page.get_by_label("搜索社员").fill("")
     page.get_by_role("button", name="搜索", exact=True).click()
     for count, name in enumerate(("张三", "李四", "赵五"), start=2):
-        page.locator("tr", has_text=name).get_by_role("button", name="加为成员").click()
+        page.locator("ul.picks li", has_text=name).get_by_role("button", name="加为成员").click()
         # Each press reloads the page; wait for it before pressing the next one.
         expect(page.locator("ul.chosen li")).to_have_count(count)
     expect(page.get_by_text("已选组长 1 名、成员 3 户")).to_be_visible()
@@ -100,6 +103,7 @@ def test_clerk_imports_fixes_a_row_and_forms_a_group(page, live_server, world, t
     member = group.memberships.filter(role="household").first().member
     page.goto(f"{live_server.url}/members/{member.pk}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.locator("summary", has_text="菜单").click()
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Joint-liability group")).to_be_visible()
     page.goto(f"{live_server.url}/groups/new/")
