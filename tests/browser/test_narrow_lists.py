@@ -32,6 +32,12 @@ def _key_columns() -> dict[str, tuple[str, list[str]]]:
         "funds:transfers": ("book", [gettext("Kind"), amount, status]),
         "funds:account_ledger": ("ledger", [gettext("Memo"), gettext("Balance")]),
         "loans:policy_list": ("", [gettext("Set by")]),
+        # A loan's schedule and its repayments.
+        "loans:loan_detail": (
+            "loan",
+            [gettext("Due on"), gettext("Unpaid"), status, gettext("Paid on"), amount],
+        ),
+        "guarantees:group_detail": ("group", [pgettext("person", "Name"), gettext("Loan status")]),
     }
 
 
@@ -73,6 +79,8 @@ def _url(world, name: str, params: str) -> str:
         return reverse(name, args=[book])
     if params == "ledger":
         return reverse(name, args=[book, URL_KWARGS["account_code"](world)])
+    if params in ("loan", "group", "member"):
+        return reverse(name, args=[URL_KWARGS[f"{params}_id"](world)])
     return reverse(name)
 
 
