@@ -577,6 +577,9 @@ class ImportJob(models.Model):
     # [[line, message], …] of the rows to correct, and the refusal as the user saw it.
     errors = models.JSONField(_("errors"), default=list, blank=True)
     failure = models.CharField(_("problem"), max_length=500, blank=True)
+    # What a good check found beyond its rows, shown before the confirm: the village groups
+    # the import will create ("new_groups") and the file's columns not read ("ignored_columns").
+    notes = models.JSONField(_("notes"), default=dict, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()

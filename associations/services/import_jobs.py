@@ -86,6 +86,10 @@ def import_job_run(
         done = count(report)
         jobs.update(
             state=ImportState.DONE if write else ImportState.CHECKED,
+            notes={
+                "new_groups": list(getattr(report, "new_groups", [])),
+                "ignored_columns": list(getattr(report, "ignored_columns", [])),
+            },
             good_count=done,
             created_count=done if write else 0,
             rows_done=job.rows_total,

@@ -121,3 +121,29 @@ def test_an_older_files_contribution_column_is_not_read(client, world, one_group
     client.post(URL, {"action": "confirm", "token": preview.context["token"]})
     assert Member.objects.count() == 1
     assert not JournalEntry.objects.exists()  # no money enters the books through the roster
+
+
+def test_a_large_import_lists_the_new_groups_on_its_job_page(
+    client, world, one_group, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Over the large-import threshold (lowered here) the check runs as a task; the groups it
+    found are kept with the job and listed on its page before the confirm."""
+    from associations.models import ImportJob
+    from associations.services import import_jobs
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(import_jobs, "LARGE_IMPORT_ROWS", 1)
+    client.force_login(world.inside.users["village_clerk"])
+    rows = [_row(factories.id_number(1)), _row(factories.id_number(2), name="周八", group="二组")]
+    upload = SimpleUploadedFile("roster.xlsx", workbook(COLUMNS, rows))
+    with django_capture_on_commit_callbacks(execute=True):
+        preview = client.post(URL, {"action": "preview", "file": upload})
+    job = ImportJob.objects.get()
+    assert preview["Location"] == reverse("associations:import_job", args=[job.pk])
+    assert job.notes["new_groups"] == ["二组"]
+    page = client.get(preview["Location"]).content.decode()
+    assert "确认导入时还将新建 1 个村民小组" in page and "<li>二组</li>" in page
+    assert not VillageGroup.objects.filter(name="二组").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"action": "confirm", "token": job.pk})
+    assert Member.objects.get(name="周八").village_group.name == "二组"
