@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Area
 from associations.scoping import ScopedQuerySet
+from mutualaid.money import money_field
 
 
 class ReportStatus(models.TextChoices):
@@ -85,3 +86,116 @@ class SupervisionReport(models.Model):
         if self.generated_by_id:
             return str(self.generated_by)
         return self.job
+
+
+# --- allocation of new capital by need (issue 10, seed recommendation 2) ----------------------
+
+
+class AllocationStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    APPROVED = "approved", _("approved: transfers requested")
+
+
+class AllocationProposalQuerySet(ScopedQuerySet):
+    scope_path = "area__code"
+
+
+class AllocationProposal(models.Model):
+    """A county's (or city's) proposal to allocate `amount` of new capital from its pool to its
+    associations by need (reports.allocation). The office edits the lines while it is a draft;
+    approving it requests one transfer per line through funds.services.transfer_request, which
+    another officer then approves (four eyes)."""
+
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    pool = models.ForeignKey(
+        "funds.Book", verbose_name=_("capital pool"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = money_field(_("amount to allocate"))
+    on = models.DateField(_("figures on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=AllocationStatus.choices, default=AllocationStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    objects = AllocationProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("allocation proposal")
+        verbose_name_plural = _("allocation proposals")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="allocation_amount_positive", condition=Q(amount__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.on} {self.amount}"
+
+
+class AllocationLine(models.Model):
+    """One association of a proposal: the figures its need was computed from, the proposed
+    amount, the amount the office settled on, and the transfer requested on approval."""
+
+    proposal = models.ForeignKey(
+        AllocationProposal,
+        verbose_name=_("proposal"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+    )
+    target = models.ForeignKey(
+        "funds.Book",
+        verbose_name=_("association's books"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    waitlisted = money_field(_("waitlisted amount"))
+    waiting_months = models.PositiveIntegerField(_("longest wait (months)"), null=True)
+    cash = money_field(_("lendable cash"))
+    fund_usage_rate = models.DecimalField(
+        _("fund usage rate"), max_digits=7, decimal_places=4, null=True
+    )
+    repayment_rate = models.DecimalField(
+        _("cumulative repayment rate"), max_digits=7, decimal_places=4, null=True
+    )
+    weight = models.DecimalField(_("need weight"), max_digits=18, decimal_places=4)
+    proposed = money_field(_("proposed amount"))
+    amount = money_field(_("amount"))
+    reason = models.CharField(_("reason"), max_length=300)
+    transfer = models.OneToOneField(
+        "funds.Transfer",
+        verbose_name=_("transfer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("allocation line")
+        verbose_name_plural = _("allocation lines")
+        ordering = ["proposal", "target__area__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "target"], name="allocation_line_once"),
+            models.CheckConstraint(
+                name="allocation_line_amount_not_negative", condition=Q(amount__gte=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.amount}"

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from reports.views import audit, dashboards, duplicates, ledgers, statements, supervision
+from reports.views import (
+    allocation,
+    audit,
+    dashboards,
+    duplicates,
+    ledgers,
+    statements,
+    supervision,
+)
 
 app_name = "reports"
 
@@ -46,6 +54,17 @@ urlpatterns = [
         name="member_statement_pdf",
     ),
     path("reports/<str:area_code>/duplicates/", duplicates.duplicates, name="duplicates"),
+    path("reports/<str:area_code>/allocation/", allocation.allocation, name="allocation"),
+    path(
+        "reports/allocations/<int:proposal_id>/",
+        allocation.allocation_detail,
+        name="allocation_detail",
+    ),
+    path(
+        "reports/allocations/<int:proposal_id>/approve/",
+        allocation.allocation_approve,
+        name="allocation_approve",
+    ),
     path(
         "reports/<str:area_code>/duplicates.xlsx",
         duplicates.duplicates_export,

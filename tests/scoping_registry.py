@@ -34,6 +34,7 @@ URL_KWARGS: dict[str, Callable] = {
     "report_id": lambda world: _report(world).pk,
     "job_id": lambda world: _import_job(world).pk,
     "session_id": lambda world: _training(world).pk,
+    "proposal_id": lambda world: _allocation(world).pk,
     "placement_id": lambda world: _placement(world).pk,
 }
 
@@ -56,6 +57,26 @@ def _placement(world):
         agreed_on=datetime.date(2025, 3, 1),
         dividend_terms="每年按入社资金的8%分红",
         by=world.inside.users["village_clerk"],
+    )
+
+
+def _allocation(world):
+    """A draft allocation proposal of the inside county's pool (its lines do not matter)."""
+    import datetime
+    from decimal import Decimal
+
+    from reports.models import AllocationProposal
+
+    pool = _funds(world).transfer.pool
+    existing = AllocationProposal.objects.filter(pool=pool).first()
+    if existing:
+        return existing
+    return AllocationProposal.objects.create(
+        area=world.inside.county,
+        pool=pool,
+        amount=Decimal("100.00"),
+        on=datetime.date(2025, 3, 3),
+        created_by=world.inside.users["county_office"],
     )
 
 
@@ -325,6 +346,11 @@ URL_ROLES: dict[str, set[str]] = {
         "city_office",
     },
     "reports:audit": {"auditor", "county_office", "city_office"},
+    # Allocation by need (issue 10): the offices owning a pool propose, edit and approve.
+    **dict.fromkeys(
+        ["reports:allocation", "reports:allocation_detail", "reports:allocation_approve"],
+        {"county_office", "city_office"},
+    ),
     # Statements (issue 11): the monthly table of an area, the association's yearly statement
     # and a household's statement are for every staff role of the area; a member household
     # downloads its own statement from its own page (no id in that URL).
