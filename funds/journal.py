@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -122,7 +122,8 @@ def journal_post(
 ) -> JournalEntry:
     """Post one balanced entry. Refuses unbalanced or zero entries, foreign accounts, closed
     months, future dates, and anything that would take cash or bank below zero."""
-    book = Book.objects.select_for_update().get(pk=book.pk)
+    lines = list(lines)
+    book = _lock_book(book, exclusive=any(_credits_cash(line) for line in lines))
     check_open_date(book, date)
     resolved = _resolve(book, lines)
     debits = sum((d for _a, d, _c in resolved), ZERO)
@@ -153,6 +154,24 @@ def journal_post(
     )
     _refuse_negative_cash(book, [a for a, _d, c in resolved if c > 0 and a.key in CASH_KEYS], date)
     return entry
+
+
+def _credits_cash(line: Line) -> bool:
+    key = line.account.key if isinstance(line.account, Account) else line.account
+    return line.credit > 0 and key in CASH_KEYS
+
+
+def _lock_book(book: Book, *, exclusive: bool) -> Book:
+    """Lock the book row for the post. An entry that takes money out of cash or bank locks it
+    exclusively: posts of the same book then run one after the other, so none can spend a
+    balance another is spending (`_refuse_negative_cash`). Any other entry (a repayment, a
+    contribution received: money coming in) only shares the lock on PostgreSQL, so the clerks
+    of one village record repayments side by side; each still waits for a month close (an
+    update of the row) and for a post that spends cash, and those wait for it."""
+    if exclusive or connection.vendor != "postgresql":
+        return Book.objects.select_for_update().get(pk=book.pk)
+    table = Book._meta.db_table
+    return Book.objects.raw(f'SELECT * FROM "{table}" WHERE id = %s FOR SHARE', [book.pk])[0]
 
 
 def _refuse_negative_cash(book: Book, credited: list[Account], date: datetime.date) -> None:
