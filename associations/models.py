@@ -411,6 +411,7 @@ class MemberEventKind(models.TextChoices):
     EXITED = "exited", _("exited")
     OTHER_LOAN_ADDED = "other_loan_added", _("other loan recorded")
     OTHER_LOAN_REMOVED = "other_loan_removed", _("other loan removed")
+    CONTRIBUTION = "contribution", _("contribution received")
 
 
 class MemberEvent(models.Model):

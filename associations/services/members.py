@@ -30,7 +30,7 @@ from associations.models import (
     VillageGroup,
 )
 from mutualaid.errors import RuleError
-from mutualaid.money import ZERO, to_fen
+from mutualaid.money import ZERO, format_yuan, to_fen
 
 MEMBER_FIELDS = (
     "name",
@@ -76,9 +76,17 @@ def contribution_receive(
         raise MemberRuleError(_("The books are not available."), "no_books")
     member = Member.objects.select_related("association").get(pk=member.pk)
     try:
-        return hooks.contribution_receivers[0](member=member, amount=amount, on=on, by=by)
+        entry = hooks.contribution_receivers[0](member=member, amount=amount, on=on, by=by)
     except RuleError as error:
         raise MemberRuleError(error.message, error.code) from error
+    MemberEvent.objects.create(
+        member=member,
+        kind=MemberEventKind.CONTRIBUTION,
+        by=by,
+        note=_("%(amount)s yuan on %(date)s (journal entry #%(entry)s)")
+        % {"amount": format_yuan(to_fen(amount)), "date": on.isoformat(), "entry": entry.pk},
+    )
+    return entry
 
 
 @history_by

@@ -63,6 +63,9 @@ def test_the_clerk_receives_it_on_the_member_page(client, world, member):
     shown = client.get(_detail(member)).content.decode()
     assert "350.50" in shown
     assert "账上现有 350.50 元" in shown  # the success message names the books' figure
+    event = member.events.get(kind="contribution")
+    assert event.by == world.inside.users[Role.VILLAGE_CLERK]
+    assert "350.50" in event.note and f"#{entry.pk}" in event.note
 
 
 def test_double_submit_writes_once(client, world, member):
