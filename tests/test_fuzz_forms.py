@@ -298,6 +298,12 @@ PAGES = [
         method="get",
     ),
     Page(
+        "reports:allocation",
+        Role.COUNTY_OFFICE,
+        ("amount",),
+        lambda world: {"area_code": world.inside.county.code},
+    ),
+    Page(
         "reports:dashboard",
         Role.COUNTY_OFFICE,
         ("start", "end", "on", "sort", "order", "area", "page"),
