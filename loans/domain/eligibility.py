@@ -139,6 +139,13 @@ def _check_guarantee(loan: Loan, facts: EligibilityFacts, on: datetime.date) -> 
         assert loan.placement is not None
         if loan.placement.member_id != loan.member_id:
             raise LoanRuleError(_("The placement belongs to another household."), "placement")
+        if loan.placement.ended_on is not None:
+            # Ended by guarantees.services.placement_end: the funds are no longer placed.
+            raise LoanRuleError(
+                _("The placement with %(partner)s has ended; choose another guarantee.")
+                % {"partner": loan.placement.partner_name},
+                "placement_ended",
+            )
         return
     _check_group(loan, facts, on)
 

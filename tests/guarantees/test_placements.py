@@ -204,3 +204,28 @@ def test_an_ended_placement_is_no_longer_offered_for_a_new_loan(client, world, p
     assert page.status_code == 200
     assert list(page.context["form"].fields["placement"].queryset) == []
     assert placement.partner_name not in page.content.decode()
+
+
+def test_a_loan_on_a_placement_that_ended_is_refused_at_submit(world, people):
+    """Drafted while the placement was current, submitted after it ended: refused, unchanged."""
+    from loans.exceptions import LoanRuleError
+    from loans.services import applications
+
+    _leaders, households = people
+    placement = _placement(world, households[0])
+    loan = factories.loan_applied(
+        world.inside,
+        households[0],
+        amount="5000",
+        guarantee_kind="placement",
+        placement=placement,
+    )
+    placement_end(
+        placement=placement, on=ON, reason="资金退回", by=world.inside.users["village_clerk"]
+    )
+    with pytest.raises(LoanRuleError) as error:
+        applications.loan_submit(loan=loan, by=world.inside.users["village_clerk"])
+    assert error.value.code == "placement_ended"
+    assert "已终止" in str(error.value)
+    loan.refresh_from_db()
+    assert loan.status == "draft"
