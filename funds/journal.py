@@ -46,9 +46,14 @@ def _open_accounts(book: Book) -> None:
     )
 
 
-@transaction.atomic
 def book_for_association(association: Association) -> Book:
     """The association's books, opened with the chart of accounts on first use."""
+    book = Book.objects.filter(association=association).first()
+    return book if book is not None else _book_open(association)
+
+
+@transaction.atomic
+def _book_open(association: Association) -> Book:
     book = Book.objects.filter(association=association).first()
     if book is None:
         book = Book.objects.create(

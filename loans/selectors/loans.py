@@ -17,7 +17,7 @@ from loans.domain import schedules
 from loans.domain.allocation import Payment, replay
 from loans.domain.fees import AmountOwed, LoanState, LoanTerms, amount_owed
 from loans.domain.instalments import days_past_due
-from loans.models import ExtensionRequest, ExtensionStatus, Loan, Repayment, WriteOff
+from loans.models import ExtensionRequest, ExtensionStatus, Instalment, Loan, Repayment, WriteOff
 from loans.workflow import LENT_STATUSES, LoanStatus
 from mutualaid.money import MONEY_OUTPUT, ZERO
 
@@ -122,17 +122,17 @@ def extension_requests_waiting(*, user: User) -> QuerySet[ExtensionRequest]:
 COMMITTED = (S.APPROVED, S.IN_NOTICE, S.READY)
 
 
-def loan_terms(loan: Loan) -> LoanTerms:
-    """The terms of a disbursed loan (approval set its prices, disbursement its date)."""
+def loan_terms(loan: Loan, *, instalments: list[Instalment] | None = None) -> LoanTerms:
+    """The terms of a disbursed loan (approval set its prices, disbursement its date);
+    `instalments`, in order, when the caller has read them already."""
     assert loan.disbursed_on is not None
     assert loan.fee_rate is not None and loan.overdue_multiplier is not None
-    instalments = tuple(
-        schedules.Instalment(i.due_on, i.principal) for i in loan.instalments.order_by("number")
-    )
+    rows = loan.instalments.order_by("number") if instalments is None else instalments
+    schedule = tuple(schedules.Instalment(i.due_on, i.principal) for i in rows)
     return LoanTerms(
         principal=loan.amount,
         disbursed_on=loan.disbursed_on,
-        schedule=instalments,
+        schedule=schedule,
         annual_rate=loan.fee_rate,
         method=loan.fee_method,
         overdue_multiplier=loan.overdue_multiplier,

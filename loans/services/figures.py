@@ -49,17 +49,27 @@ def instalment_figures(
     return figures
 
 
-def loan_figures_store(*, loan: Loan, state: LoanState | None = None) -> None:
+def loan_figures_store(
+    *,
+    loan: Loan,
+    state: LoanState | None = None,
+    instalments: list[Instalment] | None = None,
+    payments: list[tuple[datetime.date, Decimal]] | None = None,
+) -> None:
     """Bring the stored figures of `loan` up to date. `state` is the replayed state the caller
     already holds (after a repayment or a re-allocation); without it (disbursement, extension,
-    write-off) the instalments' principal paid stands and only dates and totals are derived."""
-    instalments = list(Instalment.objects.filter(loan=loan).order_by("number"))
-    payments = [
-        (paid_on, principal)
-        for paid_on, principal in loan.repayments.filter(reversal_entry__isnull=True)
-        .order_by("paid_on", "id")
-        .values_list("paid_on", "principal")
-    ]
+    write-off) the instalments' principal paid stands and only dates and totals are derived.
+    A caller that has read them passes the instalments in order and the standing repayments'
+    (paid on, principal) in date order, this one included."""
+    if instalments is None:
+        instalments = list(Instalment.objects.filter(loan=loan).order_by("number"))
+    if payments is None:
+        payments = [
+            (paid_on, principal)
+            for paid_on, principal in loan.repayments.filter(reversal_entry__isnull=True)
+            .order_by("paid_on", "id")
+            .values_list("paid_on", "principal")
+        ]
     changed = []
     for instalment, (paid, by_due, paid_on) in zip(
         instalments, instalment_figures(instalments, payments), strict=True

@@ -107,7 +107,10 @@ def repayment_record(
         raise LoanRuleError(
             _("The payment date must lie between the disbursement and today."), "paid_on"
         )
-    last = loan.repayments.filter(reversal_entry__isnull=True).order_by("-paid_on").first()
+    # One read of the standing repayments serves the order check, the twin check, the replay
+    # and the stored figures (a repayment is the busiest write of the product).
+    standing = list(loan.repayments.filter(reversal_entry__isnull=True).order_by("paid_on", "id"))
+    last = standing[-1] if standing else None
     if last is not None and paid_on < last.paid_on:
         raise LoanRuleError(
             _(
@@ -117,7 +120,7 @@ def repayment_record(
             % {"date": last.paid_on},
             "back_dated",
         )
-    if not confirmed and _recent_twin(loan, amount=amount, paid_on=paid_on):
+    if not confirmed and _recent_twin(standing, amount=amount, paid_on=paid_on):
         raise LoanRuleError(
             _(
                 "A repayment of %(amount)s yuan on %(date)s was recorded for this loan a few "
@@ -126,7 +129,9 @@ def repayment_record(
             % {"amount": to_fen(amount), "date": paid_on},
             "possible_duplicate",
         )
-    terms, state = loan_state(loan)
+    instalments = list(Instalment.objects.filter(loan=loan).order_by("number"))
+    terms = loan_terms(loan, instalments=instalments)
+    _replayed, state = replay(terms, [Payment(r.paid_on, r.amount) for r in standing])
     split, after = allocate(terms, state, amount=to_fen(amount), paid_on=paid_on)
     lines = [Dr("cash", split.amount)]
     for key, part in (
@@ -156,27 +161,33 @@ def repayment_record(
         entry=entry,
         recorded_by=by,
     )
-    loan_figures_store(loan=loan, state=after)
-    _follow_state(loan, after, by)
+    loan_figures_store(
+        loan=loan,
+        state=after,
+        instalments=instalments,
+        payments=[(r.paid_on, r.principal) for r in standing] + [(paid_on, split.principal)],
+    )
+    _follow_state(loan, after, by, paid_any=True)
     return repayment
 
 
-def _recent_twin(loan: Loan, *, amount: Decimal, paid_on: datetime.date) -> bool:
-    return loan.repayments.filter(
-        reversal_entry__isnull=True,
-        amount=to_fen(amount),
-        paid_on=paid_on,
-        recorded_at__gte=timezone.now() - DUPLICATE_WINDOW,
-    ).exists()
+def _recent_twin(standing: list[Repayment], *, amount: Decimal, paid_on: datetime.date) -> bool:
+    """An equal standing repayment of the same day recorded in the last few minutes."""
+    since = timezone.now() - DUPLICATE_WINDOW
+    return any(
+        r.amount == to_fen(amount) and r.paid_on == paid_on and r.recorded_at >= since
+        for r in standing
+    )
 
 
-def _follow_state(loan: Loan, state: LoanState, by: User) -> None:
+def _follow_state(loan: Loan, state: LoanState, by: User, *, paid_any: bool | None = None) -> None:
     settled = (
         state.principal_outstanding == ZERO
         and state.usage_fee_owed == ZERO
         and state.overdue_fee_owed == ZERO
     )
-    paid_any = loan.repayments.filter(reversal_entry__isnull=True).exists()
+    if paid_any is None:
+        paid_any = loan.repayments.filter(reversal_entry__isnull=True).exists()
     target = S.CLOSED if settled else (S.REPAYING if paid_any else S.DISBURSED)
     if target != loan.status:
         loan_transition(loan=loan, to=target, by=by)
