@@ -59,10 +59,6 @@ class CapitalReverseForm(DateReasonForm):
     )
 
 
-class MonthForm(forms.Form):
-    month = PastDateField(label=_("Close the books through the month of"))
-
-
 class SurplusForm(forms.Form):
     accumulation = forms.DecimalField(
         label=_("Accumulation fund %"),

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.idempotency import idempotent
-from associations.models import Role
 from associations.scoping import get_visible_or_404, user_roles
 from associations.services.audit import export_record
 from funds import selectors, services
@@ -26,7 +25,6 @@ from funds.forms import (
     CapitalReverseForm,
     DateReasonForm,
     ExpenseForm,
-    MonthForm,
     PeriodForm,
     SurplusForm,
     TransferForm,
@@ -34,7 +32,6 @@ from funds.forms import (
 from funds.journal import (
     RECORD_KINDS,
     journal_reverse,
-    month_close,
     pool_book_open,
 )
 from funds.models import (
@@ -390,31 +387,6 @@ def expense_reimburse(request, book_id: int, expense_id: int):
     else:
         messages.success(request, _("The advance is reimbursed."))
     return redirect("funds:expense_list", book_id=book_id)
-
-
-@login_required
-def book_close(request, book_id: int):
-    book = _book(request, book_id, roles={Role.TOWNSHIP_STATION})
-    last_month_end = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
-    form = MonthForm(request.POST or None, initial={"month": last_month_end})
-    if request.method == "POST" and form.is_valid():
-        try:
-            month_close(book=book, month=form.cleaned_data["month"], by=request.user)
-        except FundsRuleError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The month is closed."))
-            return redirect("funds:book_detail", book_id=book.pk)
-    return render(
-        request,
-        "funds/form.html",
-        {
-            "book": book,
-            "form": form,
-            "title": _("Close a month"),
-            "closes": book.closes.select_related("closed_by")[:12],
-        },
-    )
 
 
 @login_required

@@ -28,4 +28,4 @@ def closed_years(book: Book) -> list[int]:
 @register.simple_tag
 def may_close_months(user: "AnyUser") -> bool:
     """The township station's link to closing all its villages' books (funds.roles CLOSERS)."""
-    return bool(user.is_superuser or user_roles(user) & CLOSERS)
+    return bool(user is not None and (user.is_superuser or user_roles(user) & CLOSERS))
