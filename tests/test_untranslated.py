@@ -2,7 +2,8 @@
 (issue 13: "paid", "upcoming", "overdue (182)" on loan pages, a "Token" label, Excel sheets named
 "Tablib Dataset").
 
-The pages are found as the scoping test finds them (tests/test_scoping.py), so a new page is
+The words are a list of the domain's plus every choice of the app's models (value and English
+label). The pages are found as the scoping test finds them (tests/test_scoping.py), so a new page is
 checked without anyone adding it here. The text checked is what a person sees: tags, attributes,
 scripts and styles are stripped (class names and URLs say "paid" harmlessly), the labels a person
 reads in attributes (placeholder, title, alt, an input button's value) are kept. Excel
@@ -15,6 +16,7 @@ from html.parser import HTMLParser
 
 import openpyxl
 import pytest
+from django.apps import apps
 from django.utils import translation
 
 from associations.models import Role
@@ -64,7 +66,32 @@ ENGLISH = [
     "True",
     "False",
 ]
-WORD = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(ENGLISH) + r")(?![A-Za-z0-9_])")
+OUR_APPS = ("associations", "funds", "guarantees", "loans", "reports", "jobs")
+
+
+def _choices() -> set[str]:
+    """Every choice of every field of the app's models, its stored value and its English label
+    ("repaying", "being repaid"): a status shown without its label, or a label never
+    translated, is English on the page."""
+    words = set()
+    with translation.override("en"):
+        for model in apps.get_models():
+            if model._meta.app_label not in OUR_APPS:
+                continue
+            for field in model._meta.get_fields():
+                for value, label in getattr(field, "choices", None) or []:
+                    words |= {t for t in (str(value), str(label)) if re.fullmatch(PHRASE, t)}
+    return words
+
+
+PHRASE = r"[A-Za-z][A-Za-z _-]{2,}"
+WORD = re.compile(
+    r"(?<![A-Za-z0-9_])("
+    + "|".join(sorted(map(re.escape, set(ENGLISH) | _choices()), key=len, reverse=True))
+    + r")(?![A-Za-z0-9_])"
+)
+# A file's name (an export in the audit trail) is not a word of the page.
+FILE_NAME = re.compile(r"[\w.-]+\.(?:xlsx|pdf|csv)\b")
 
 SHOWN_ATTRIBUTES = {"placeholder", "title", "alt"}
 
@@ -141,7 +168,7 @@ def _texts(response) -> list[tuple[str, str]]:
 
 def english_words(text: str) -> list[str]:
     """Each line of `text` with an English word of the domain in it."""
-    return [line.strip() for line in text.splitlines() if WORD.search(line)]
+    return [line.strip() for line in text.splitlines() if WORD.search(FILE_NAME.sub("", line))]
 
 
 class _HtmlAsPdf:
@@ -175,9 +202,10 @@ def test_the_word_check_sees_english_and_ignores_markup():
         '<p class="paid"><a href="/loans/?status=overdue">已还清</a></p>'
         '<script>var s = "pending";</script><button lang="en">English</button>'
         '<input type="submit" value="Token"><td>overdue (182)</td><input placeholder="None">'
+        "<li>members-20261130.xlsx</li><td>being repaid</td>"
     )
     found = english_words(visible_text(html))
-    assert found == ["Token", "overdue (182)", "None"]
+    assert found == ["Token", "overdue (182)", "None", "being repaid"]
 
 
 @pytest.mark.parametrize("role", Role.values)
