@@ -1,11 +1,11 @@
-"""Two joint-liability groups for the demo village (idempotent)."""
+"""Two joint-liability groups and a cooperative placement for the demo village (idempotent)."""
 
 import datetime
 
 from associations.demo import DEMO_VILLAGE, demo_staff, history_villages
 from associations.models import Association, Member, Role, User
-from guarantees.models import GroupMembership, GroupStatus, GuaranteeGroup
-from guarantees.services import group_form
+from guarantees.models import GroupMembership, GroupStatus, GuaranteeGroup, Placement
+from guarantees.services import group_form, placement_create
 
 # group name, formed on, leaders, households (names of demo members)
 DEMO_GROUPS = [
@@ -22,6 +22,32 @@ DEMO_GROUPS = [
 def load_demo_groups() -> None:
     _demo_village_groups()
     _history_groups()
+    _demo_placement()
+
+
+def _demo_placement() -> None:
+    """One household of the demo village in no group places its funds with a cooperative, so
+    the placement pages and the loan form's placement guarantee have something to show."""
+    association = Association.objects.filter(area__code=DEMO_VILLAGE).first()
+    if association is None or Placement.objects.filter(association=association).exists():
+        return
+    grouped = GroupMembership.objects.filter(left_on__isnull=True).values("member")
+    member = (
+        Member.objects.filter(association=association, status="active")
+        .exclude(pk__in=grouped)
+        .order_by("pk")
+        .first()
+    )
+    if member is None:
+        return
+    placement_create(
+        member=member,
+        partner_kind="cooperative",
+        partner_name="三角城村高原夏菜专业合作社",
+        agreed_on=datetime.date(2024, 3, 1),
+        dividend_terms="每年按入社资金的 8% 分红，年底兑付",
+        by=User.objects.get(username="clerk_sanjiaocheng"),
+    )
 
 
 def _demo_village_groups() -> None:

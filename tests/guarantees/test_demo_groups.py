@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from associations.models import Member, User
-from guarantees.models import GroupMembership, GuaranteeGroup
+from guarantees.models import GroupMembership, GuaranteeGroup, Placement
 
 pytestmark = pytest.mark.django_db
 
@@ -10,9 +10,15 @@ pytestmark = pytest.mark.django_db
 def test_demo_members_and_groups_load_twice_without_duplicates(settings):
     settings.DEMO_HISTORY = False  # the loans history is tested in tests/loans/test_demo_loans.py
     call_command("load_demo")
-    counts = (Member.objects.count(), GuaranteeGroup.objects.count())
+    counts = (Member.objects.count(), GuaranteeGroup.objects.count(), Placement.objects.count())
     call_command("load_demo")
-    assert (Member.objects.count(), GuaranteeGroup.objects.count()) == counts
+    assert (Member.objects.count(), GuaranteeGroup.objects.count(), Placement.objects.count()) == (
+        counts
+    )
+    # One current placement with a cooperative, of a household in no group.
+    placement = Placement.objects.get()
+    assert placement.is_active and placement.partner_kind == "cooperative"
+    assert not GroupMembership.objects.filter(member=placement.member, left_on__isnull=True)
     demo = Member.objects.filter(association__area_id="620123100201")
     assert demo.count() == 48  # the 16 named households and 32 more of the county's history
     assert GroupMembership.objects.filter(group__name__endswith="组联保小组").count() == 4 + 6
