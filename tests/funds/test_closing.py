@@ -2,11 +2,13 @@
 that gates the close, the township's close of all its books, roles, and the pages."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from pypdf import PdfReader
 
 from associations.models import Role
 from funds.closing.selectors import month_review, month_summary
@@ -335,6 +337,18 @@ def test_review_page_closes_once_and_shows_the_summary(client, may_book, station
     assert "10元待查" in summary.content.decode()
     pdf = client.get(reverse("funds:month_summary_pdf", args=[may_book.pk]), {"month": "2026-05"})
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = text.replace(" ", "").replace("\n", "")
+    # In Chinese, with the count, the reason and the open items of the month.
+    for expected in (
+        "月度结账汇总",
+        "2,870.00",
+        "2,860.00",
+        "10元待查",
+        "20,000.00",
+        "未报销的垫付款",
+    ):
+        assert expected in text, expected
 
 
 def test_book_page_links_the_surplus_of_closed_years(client, funded_book, station, clerk):
