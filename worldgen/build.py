@@ -221,6 +221,7 @@ class Tables:
                 "partner_name",
                 "agreed_on",
                 "dividend_terms",
+                "end_reason",
             ],
         )
         self.book = Table(Book, ["id", "area", "association", "name"])
@@ -864,6 +865,7 @@ class Village:
                     rng.choice(PARTNERS),
                     day,
                     "年分红不低于入股资金的6%",
+                    "",
                 )
             guarantee = ("placement", None, None, person.placement)
         poor = person.poverty in ("registered_poor", "monitored")
