@@ -1,6 +1,7 @@
 """The county officer's drill-down on the demo world, in Chromium at 1280 px and at 360 px:
 county_yuzhong opens the county dashboard and reads PAR30, follows the table to 城关镇, then to
-三角城村, then to its longest-overdue loan. At 360 px no page scrolls sideways. Screenshots of
+三角城村, then to its longest-overdue loan; then opens the county's duplicate-funding list and its
+allocation by need. At 360 px no page scrolls sideways. Screenshots of
 every step are saved as test artefacts (pytest's tmp_path, or ARTEFACTS_DIR when it is set)."""
 
 import os
@@ -87,5 +88,13 @@ def test_county_officer_drills_down_to_an_overdue_loan(browser, live_server, tmp
         assert oldest.member.name in page.content()
         _no_sideways_scroll(page, width, "the loan page")
         page.screenshot(path=str(folder / f"4-loan-{width}.png"), full_page=True)
+
+        # The county's duplicate-funding list and allocation by need, linked from its dashboard.
+        for step, name in ((5, "duplicates"), (6, "allocation")):
+            page.goto(f"{live_server.url}/reports/{COUNTY}/")
+            page.locator(f"a[href='/reports/{COUNTY}/{name}/']").first.click()
+            page.wait_for_url(re.compile(rf"/reports/{COUNTY}/{name}/"))
+            _no_sideways_scroll(page, width, f"the {name} page")
+            page.screenshot(path=str(folder / f"{step}-{name}-{width}.png"), full_page=True)
         context.close()
     print("screenshots in", folder)
