@@ -97,7 +97,8 @@ def world_template(base: str) -> str:
     size = os.environ.get("WORLD", "county")
     if size in _world:
         return _world[size]
-    from worldgen.build import Config, county_plans, generate
+    from worldgen.build import generate
+    from worldgen.config import Config, county_plans
 
     counties, townships, villages, members, years = WORLDS[size]
     name = f"{base}_world_{size}"[:63]

@@ -13,8 +13,9 @@ from associations.models import Association, Member
 from funds.models import CapitalContribution, JournalLine
 from loans.models import Loan, Repayment
 from loans.selectors.policy import effective_policy
-from worldgen.build import Config, county_plans, generate, lanzhou_plans, preset_policy
+from worldgen.build import generate, preset_policy
 from worldgen.check import check
+from worldgen.config import Config, county_plans, lanzhou_plans
 
 TODAY = datetime.date(2026, 11, 30)
 

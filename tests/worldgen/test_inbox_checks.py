@@ -13,7 +13,8 @@ from loans.selectors.inbox import inbox_checks
 from loans.selectors.loans import lendable_cash
 from loans.services.eligibility import eligibility_check
 from mutualaid.errors import RuleError
-from worldgen.build import Config, county_plans, generate
+from worldgen.build import generate
+from worldgen.config import Config, county_plans
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.db import OperationalError, connection, connections, transaction
 
 from loans.models import Loan, LoanPurpose
 from loans.services.transitions import loan_lock
-from worldgen.build import Config, county_plans, generate
+from worldgen.build import generate
+from worldgen.config import Config, county_plans
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks"),

@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from worldgen.build import Config, county_plans, generate, lanzhou_plans, preset_policy
+from worldgen.build import generate, preset_policy
+from worldgen.config import Config, county_plans, lanzhou_plans
 
 
 class Command(BaseCommand):
