@@ -10,7 +10,6 @@ class FundsConfig(AppConfig):
         from associations import hooks
         from associations.authority import STAFF_ROLES
         from funds import demo, panels, services
-        from funds.models import Book
 
         hooks.register(hooks.refund_posters, services.member_contribution_refund)
         hooks.register(hooks.contribution_readers, services.member_contribution_held)
@@ -19,5 +18,5 @@ class FundsConfig(AppConfig):
         hooks.register(hooks.contribution_totals, services.member_contributions_held)
         hooks.register(hooks.demo_loaders, demo.load_demo_funds)
         hooks.register(hooks.home_panels, panels.home_panels)
-        label = hooks.model_label(Book)
-        hooks.register(hooks.menu, hooks.MenuEntry("funds:book_list", label, STAFF_ROLES, 80))
+        # The menu names the books as their pages do (账簿), not as the model does (账套).
+        hooks.register(hooks.menu, hooks.MenuEntry("funds:book_list", _("Books"), STAFF_ROLES, 80))

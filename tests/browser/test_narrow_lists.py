@@ -133,6 +133,8 @@ def test_the_menu_is_one_line_on_a_phone_and_inline_on_a_desk(page, live_server,
     # Opened (no JavaScript involved: a <details>), every entry is a tap target of 44 px.
     toggle.click()
     assert members.is_visible()
+    # The menu names the books as their pages do (issue 13: it said 账套, the pages 账簿).
+    assert nav.get_by_role("link", name="账簿", exact=True).is_visible()
     for link in nav.locator(".nav-links a, .nav-links button").all():
         box = link.bounding_box()
         assert box["height"] >= 44, f"{link.inner_text()!r} is {box['height']} px high"
