@@ -2,12 +2,11 @@
 the planned repayments by behaviour, write-offs, and the stored rows of each loan."""
 
 import datetime
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
 
 from loans.domain import schedules
-from loans.domain.allocation import Allocation, allocate
+from loans.domain.allocation import allocate
 from loans.domain.fees import LoanState, LoanTerms, amount_owed
 from loans.models import (
     Instalment,
@@ -15,57 +14,11 @@ from loans.models import (
 from loans.services.figures import instalment_figures
 from worldgen.config import MULTIPLIER, RATE, ZERO, at, yuan
 from worldgen.places import PARTNERS
+from worldgen.state import LoanSim, Person, VillageState
 
 
-@dataclass
-class Person:
-    id: int
-    name: str
-    poverty: str
-    leader: bool
-    joined: datetime.date
-    group: int | None = None
-    loans: list["LoanSim"] = field(default_factory=list)
-    placement: int | None = None
-    borrowed: bool = False
-
-
-@dataclass
-class LoanSim:
-    id: int
-    person: Person
-    amount: Decimal
-    term: int
-    kind: str
-    behaviour: str
-    applied: datetime.date
-    guarantee: tuple[str, int | None, int | None, int | None]
-    purpose: int
-    rows: list[list[str]] = field(default_factory=list)
-    status: str = "draft"
-    waited_at: str = ""
-    approved_on: datetime.date | None = None
-    disbursed_on: datetime.date | None = None
-    schedule: list[schedules.Instalment] = field(default_factory=list)
-    payments: list[tuple[datetime.date, Allocation]] = field(default_factory=list)
-    paid_in_full: list[datetime.date | None] = field(default_factory=list)
-    extended: bool = False
-    written_off_on: datetime.date | None = None
-
-    def overdue_on(self, day: datetime.date) -> bool:
-        """Some instalment due before `day` not yet paid in full on `day`."""
-        if self.disbursed_on is None or self.status in ("closed_pending",):
-            return False
-        if self.written_off_on is not None and self.written_off_on <= day:
-            return False
-        for instalment, paid_on in zip(self.schedule, self.paid_in_full, strict=True):
-            if instalment.due_on < day and (paid_on is None or paid_on > day):
-                return True
-        return False
-
-
-class Lending:
-    """The lending half of `Village` (worldgen.village): it uses the village's state."""
+class Lending(VillageState):
+    """The lending half of `Village` (worldgen.village)."""
 
     def apply(self, day: datetime.date, person: Person) -> None:
         rng, cfg = self.rng, self.cfg

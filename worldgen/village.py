@@ -3,76 +3,19 @@ contributions, expenses and month closes here; its loans in worldgen.lending."""
 
 import datetime
 import heapq
-import random
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from funds.chart import CHART
 from worldgen.config import DIGITS, ZERO, at, month_end, pinyin, yuan
-from worldgen.lending import Lending, LoanSim, Person
+from worldgen.lending import Lending
 from worldgen.places import DONORS
-
-if TYPE_CHECKING:
-    from worldgen.build import World
+from worldgen.state import Person
 
 
 class Village(Lending):
     """Simulates one association and adds its rows to the township's tables."""
-
-    def __init__(
-        self,
-        world: "World",
-        village: tuple[str, str, int],
-        staff: dict[str, int],
-        rng: random.Random,
-    ) -> None:
-        self.world, self.cfg, self.t, self.ids = world, world.cfg, world.tables, world.ids
-        self.code, self.name, self.rank = village
-        self.staff, self.rng = staff, rng
-        self.cash = self.bank = self.reserve = ZERO
-        self.events: list[tuple[datetime.date, int, str, Any]] = []
-        self.seq = 0
-
-    # -- journal --
-    def post(
-        self,
-        day: datetime.date,
-        kind: str,
-        memo: str,
-        lines: list[tuple[str, Decimal, Decimal]],
-        *,
-        by: int,
-        source: tuple[str, int] | None = None,
-    ) -> int:
-        entry = self.ids.entry()
-        source_type, source_id = source if source else ("", None)
-        self.t.entry.add(
-            entry, self.book, day, memo[:200], kind, source_type, source_id, by, at(day, 11)
-        )
-        for key, debit, credit in lines:
-            self.t.line.add(self.ids.line(), entry, self.book, day, self.acc[key], debit, credit)
-            if key == "cash":
-                self.cash += debit - credit
-            elif key == "bank":
-                self.bank += debit - credit
-            elif key == "risk_reserve":
-                self.reserve += credit - debit
-        assert self.cash >= 0 and self.bank >= 0, (self.code, day, self.cash, self.bank)
-        return entry
-
-    def push(self, day: datetime.date, kind: str, payload: Any = None) -> None:
-        if day <= self.cfg.today:
-            self.seq += 1
-            heapq.heappush(self.events, (day, self.seq, kind, payload))
-
-    def transition(
-        self, loan: LoanSim, to: str, by: int | None, day: datetime.date, reason: str = ""
-    ) -> None:
-        self.t.transition.add(
-            self.ids.transition(), loan.id, loan.status, to, by, at(day, 15), reason
-        )
-        loan.status = to
 
     # -- setup --
     def build(self) -> None:
