@@ -275,11 +275,50 @@ def child_figures(
     return [(child, by_key[child.prefix[:length]]) for child in children]
 
 
+def area_and_child_figures(
+    *, area: Area, on: datetime.date, start: datetime.date
+) -> tuple[Figures, list[tuple[Area, Figures]]]:
+    """The area's figures and its children's (as `area_figures` and `child_figures`) from one
+    run of the grouped queries: the area's are the sum of every key of its subtree (children,
+    and the area's own books such as a county's pool), so a dashboard pays once, not twice."""
+    children = list(Area.objects.filter(parent=area).order_by("code"))
+    if not children:
+        return area_figures(area=area, on=on, start=start), []
+    length = PREFIX_LENGTH[AreaLevel(children[0].level)]
+    raw = _figures_by_key(area.prefix, length, on=on, start=start, rounded=False)
+    total = _merged(raw.values(), on=on, start=start)
+    for figures in (*raw.values(), total):
+        _to_fen(figures)
+    return total, [(child, raw[child.prefix[:length]]) for child in children]
+
+
+def _merged(parts, *, on: datetime.date, start: datetime.date) -> Figures:
+    """The sum of the figures of disjoint parts (every base figure adds up; the longest wait
+    is the longest)."""
+    total = Figures(on=on, start=start)
+    for part in parts:
+        for item in fields(total):
+            name = item.name
+            value = getattr(part, name)
+            if name in ("on", "start"):
+                continue
+            if name == "capital_by_source":
+                for source, amount in value.items():
+                    total.capital_by_source[source] += amount
+            elif name == "longest_wait_months":
+                if value is not None:
+                    current = total.longest_wait_months
+                    total.longest_wait_months = value if current is None else max(current, value)
+            else:
+                setattr(total, name, getattr(total, name) + value)
+    return total
+
+
 Result = defaultdict[str, "Figures"]
 
 
 def _figures_by_key(
-    prefix: str, length: int, *, on: datetime.date, start: datetime.date
+    prefix: str, length: int, *, on: datetime.date, start: datetime.date, rounded: bool = True
 ) -> defaultdict[str, Figures]:
     result: defaultdict[str, Figures] = defaultdict(lambda: Figures(on=on, start=start))
     for collect in (
@@ -294,8 +333,9 @@ def _figures_by_key(
         _trained,
     ):
         collect(result, prefix, length, on, start)
-    for figures in result.values():
-        _to_fen(figures)
+    if rounded:
+        for figures in result.values():
+            _to_fen(figures)
     return result
 
 
@@ -447,7 +487,7 @@ def _flows(
         total += running * ((on - cursor).days + 1)
         figures = result[key]
         figures.outstanding_principal = running
-        figures.average_outstanding = to_fen(total / days) if days > 0 else ZERO
+        figures.average_outstanding = total / days if days > 0 else ZERO  # rounded at the end
 
 
 def _loan_risk(

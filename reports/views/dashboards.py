@@ -23,7 +23,12 @@ from mutualaid.xlsx import workbook_bytes
 from reports.labels import EXPLANATIONS, LABELS
 from reports.models import SupervisionReport
 from reports.selectors import dashboards
-from reports.selectors.indicators import Figures, area_figures, child_figures
+from reports.selectors.indicators import (
+    Figures,
+    area_and_child_figures,
+    area_figures,
+    child_figures,
+)
 from reports.services import GENERATE_ROLES, REPORT_LEVELS, previous_month
 from reports.views.supervision import MonthForm
 
@@ -148,8 +153,7 @@ def _source_label(source: str):
 def dashboard(request, area_code: str):
     area = _area(request, area_code)
     form, on, start = _period(request)
-    figures = area_figures(area=area, on=on, start=start)
-    children = child_figures(area=area, on=on, start=start)
+    figures, children = area_and_child_figures(area=area, on=on, start=start)
     sort = request.GET.get("sort", "")
     descending = request.GET.get("order") == "desc"
     flows = dashboards.monthly_flows(area=area, on=on)

@@ -267,3 +267,23 @@ def test_a_date_before_later_events_is_replayed(county):
     stored figures do not stand, and the replay answers (test_a_past_date checks its figures)."""
     assert not indicators._figures_stand(county.county.prefix, D(2026, 3, 1))
     assert not indicators._figures_stand(county.county.prefix, D(2026, 4, 30))
+
+
+def test_one_run_answers_the_area_and_its_children(county):
+    """The dashboard's area figures are the sum of its subtree's keys: equal to the area's
+    own run (every field, the average outstanding and the longest wait included), in the
+    queries of one run."""
+    for code in ("620123", "620123100", "620123101", "620123100201"):
+        area = Area.objects.get(code=code)
+        for on, start in ((TODAY, START), (D(2026, 3, 1), START)):
+            total, children = indicators.area_and_child_figures(area=area, on=on, start=start)
+            assert total == area_figures(area=area, on=on, start=start), (code, on)
+            assert children == child_figures(area=area, on=on, start=start), (code, on)
+    county_area = county.county
+    with CaptureQueriesContext(connection) as queries:
+        total, _children = indicators.area_and_child_figures(
+            area=county_area, on=TODAY, start=START
+        )
+    assert len(queries) == 14  # as child_figures alone
+    assert total.average_outstanding == Decimal("30945.52")
+    assert total.longest_wait_months == 2
