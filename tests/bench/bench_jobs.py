@@ -1,6 +1,7 @@
 """Jobs over a generated world: the daily reminder run (reminders_send recording and queueing
 the day's reminders, then the same day again: nothing new) against the one indexed read it
-boils down to, and the monthly supervision report of a township (its data, then the PDF)."""
+boils down to, and the monthly supervision report of a township and the summary of a county
+(data, then PDF)."""
 
 import datetime
 import logging
@@ -60,17 +61,18 @@ def _run() -> None:
     rows.append(
         ["raw SQL: the unpaid instalments of the reminder days", f"{floor_median:.3f}", 1, ""]
     )
-    township = Area.objects.filter(level="township").order_by("code").first()
-    assert township is not None
     month = (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    data_time, data_queries, _data = _timed(lambda: supervision_data(area=township, month=month))
-    pdf_time, pdf_queries, pdf = _timed(
-        lambda: supervision_pdf(area=township, month=month, prepared_by="bench")
-    )
-    rows.append([f"township report data ({township.name})", f"{data_time:.2f}", data_queries, ""])
-    rows.append(
-        [f"township report PDF ({len(pdf) // 1024} kB)", f"{pdf_time:.2f}", pdf_queries, ""]
-    )
+    for level, label in (("township", "township report"), ("county", "county summary")):
+        area = Area.objects.filter(level=level).order_by("code").first()
+        assert area is not None
+        data_time, data_queries, _data = _timed(
+            lambda area=area: supervision_data(area=area, month=month)
+        )
+        pdf_time, pdf_queries, pdf = _timed(
+            lambda area=area: supervision_pdf(area=area, month=month, prepared_by="bench")
+        )
+        rows.append([f"{label} data ({area.name})", f"{data_time:.2f}", data_queries, ""])
+        rows.append([f"{label} PDF ({len(pdf) // 1024} kB)", f"{pdf_time:.2f}", pdf_queries, ""])
     print_table(
         f"jobs ({lent} loans reminded); {load}",
         ["job", "seconds", "queries", "reminders"],
