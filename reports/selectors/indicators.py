@@ -35,6 +35,7 @@ Decisions where DESIGN §7 is silent:
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -292,7 +293,7 @@ def area_and_child_figures(
     return total, [(child, raw[child.prefix[:length]]) for child in children]
 
 
-def _merged(parts, *, on: datetime.date, start: datetime.date) -> Figures:
+def _merged(parts: Iterable[Figures], *, on: datetime.date, start: datetime.date) -> Figures:
     """The sum of the figures of disjoint parts (every base figure adds up; the longest wait
     is the longest)."""
     total = Figures(on=on, start=start)
