@@ -7,7 +7,8 @@ running mutual-aid loan and, at the same time,
   household that left one association with its loan unsettled, or records carried over from
   the old ledgers).
 
-A loan is running when it is disbursed or being repaid (LENT_STATUSES). An other loan keeps no
+A loan is running on the day when it was disbursed by then and is disbursed or being repaid
+now (LENT_STATUSES). An other loan keeps no
 start date, only its due date: it counts as running from its record to its due date.
 
 Four queries whatever the size of the area: the area's running loans with an other loan, their
@@ -71,7 +72,9 @@ def duplicate_funding(*, area: Area, on: datetime.date) -> list[DuplicateRow]:
         return rows[loan.member_id]
 
     with_other = (
-        Loan.objects.filter(association__area__code__startswith=prefix, status__in=RUNNING)
+        Loan.objects.filter(
+            association__area__code__startswith=prefix, status__in=RUNNING, disbursed_on__lte=on
+        )
         .filter(Exists(running_other.filter(member=OuterRef("member"))))
         .select_related("member__association__area")
         .prefetch_related(Prefetch("member__other_loans", running_other, to_attr="running"))
@@ -83,18 +86,20 @@ def duplicate_funding(*, area: Area, on: datetime.date) -> list[DuplicateRow]:
         entry.other_loans = list(loan.member.running)  # type: ignore[attr-defined]
 
     twice = (
-        Loan.objects.filter(status__in=RUNNING)
+        Loan.objects.filter(status__in=RUNNING, disbursed_on__lte=on)
         .values("member__id_number")
         .annotate(n=Count("association", distinct=True))
         .filter(n__gt=1)
         .values("member__id_number")
     )
     shared = (
-        Loan.objects.filter(status__in=RUNNING, member__id_number__in=twice)
+        Loan.objects.filter(status__in=RUNNING, disbursed_on__lte=on, member__id_number__in=twice)
         .filter(
             Q(
                 member__id_number__in=Loan.objects.filter(
-                    association__area__code__startswith=prefix, status__in=RUNNING
+                    association__area__code__startswith=prefix,
+                    status__in=RUNNING,
+                    disbursed_on__lte=on,
                 ).values("member__id_number")
             )
         )

@@ -23,7 +23,7 @@ from typing import cast
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
-from associations.models import Area, Association, OtherLoan
+from associations.models import Area, Association
 from funds.models import ApprovalStatus, Book, Expense, JournalEntry, JournalLine, Transfer
 from loans.domain.allocation import replay
 from loans.domain.fees import amount_owed
@@ -32,7 +32,12 @@ from loans.selectors.loans import loan_terms, standing_payments
 from loans.workflow import LoanStatus
 from mutualaid.money import ZERO
 from reports.selectors import dashboards
-from reports.selectors.indicators import Figures, area_figures, child_figures, figures_by_village
+from reports.selectors.duplicates import DuplicateRow, duplicate_funding
+from reports.selectors.indicators import (
+    Figures,
+    area_and_child_figures,
+    figures_by_village,
+)
 
 LENT_EVER = [LoanStatus.DISBURSED, LoanStatus.REPAYING, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF]
 WAIT_WARNING_MONTHS = 3
@@ -99,8 +104,7 @@ def supervision_data(*, area: Area, month: datetime.date) -> SupervisionData:
     start = month.replace(day=1)
     end = month_end(start)
     prefix = area.prefix
-    figures = area_figures(area=area, on=end, start=start)
-    children = child_figures(area=area, on=end, start=start)
+    figures, children = area_and_child_figures(area=area, on=end, start=start)
     return SupervisionData(
         area=area,
         month=start,
@@ -264,22 +268,32 @@ def _reversals(prefix: str, start: datetime.date, end: datetime.date) -> list[di
     return sorted(rows, key=lambda row: row["date"])
 
 
+def _duplicate_text(row: DuplicateRow) -> str:
+    """Why a household is listed under duplicate funding (reports.selectors.duplicates)."""
+    parts = []
+    if row.other_loans:
+        parts.append(
+            _("%(name)s holds a mutual-aid loan and another subsidised loan")
+            % {"name": row.member.name}
+        )
+    if row.elsewhere:
+        parts.append(
+            _("%(name)s also borrows in %(villages)s under the same ID number")
+            % {
+                "name": row.member.name,
+                "villages": "、".join(loan.association.area.name for loan in row.elsewhere),
+            }
+        )
+    return "；".join(parts)
+
+
 def _exceptions(
     area: Area, figures: Figures, start: datetime.date, end: datetime.date
 ) -> list[Exception_]:
     prefix = area.prefix
     found = [
-        Exception_(
-            str(_("Duplicate funding")),
-            loan.association.area.name,
-            _("%(name)s holds a mutual-aid loan and another subsidised loan")
-            % {"name": loan.member.name},
-        )
-        for loan in _in_area(prefix)
-        .filter(status__in=[LoanStatus.DISBURSED, LoanStatus.REPAYING], disbursed_on__lte=end)
-        .filter(Exists(OtherLoan.objects.filter(member=OuterRef("member"), due_on__gte=end)))
-        .select_related("member", "association__area")
-        .order_by("association__area__code", "pk")
+        Exception_(str(_("Duplicate funding")), row.village.name, _duplicate_text(row))
+        for row in duplicate_funding(area=area, on=end)
     ]
     old = end - datetime.timedelta(days=30)
     advances = (

@@ -175,3 +175,20 @@ def test_the_same_queries_whatever_the_size(county):
             )
         assert len(duplicate_funding(area=area, on=TODAY)) == 5
         assert _queries(area) == small == 3
+
+
+def test_the_supervision_report_lists_them_in_section_six(county):
+    """The monthly report's exceptions (DESIGN §9, section 6) read the same list, on the last
+    day of the month."""
+    from django.utils import translation
+
+    from reports.selectors.supervision import supervision_data
+
+    with translation.override("en"):
+        data = supervision_data(area=Area.objects.get(code="620123"), month=TODAY)
+    rows = [(e.where, e.text) for e in data.exceptions if e.kind == "Duplicate funding"]
+    assert rows == [
+        ("三角城村", "李一 holds a mutual-aid loan and another subsidised loan"),
+        ("下庄村", "王一 also borrows in 红柳沟村 under the same ID number"),
+        ("红柳沟村", "钱一 also borrows in 下庄村 under the same ID number"),
+    ]
