@@ -45,6 +45,9 @@ class LinesForm(forms.Form):
                 decimal_places=2,
                 min_value=0,
                 initial=line.amount,
+                widget=forms.NumberInput(
+                    attrs={"aria-label": line.target.area.name, "step": "0.01", "min": "0"}
+                ),
             )
 
     def amounts(self) -> dict:

@@ -1,7 +1,7 @@
 """The county officer's drill-down on the demo world, in Chromium at 1280 px and at 360 px:
 county_yuzhong opens the county dashboard and reads PAR30, follows the table to 城关镇, then to
 三角城村, then to its longest-overdue loan; then opens the county's duplicate-funding list and its
-allocation by need. At 360 px no page scrolls sideways. Screenshots of
+allocation by need, and proposes an allocation. At 360 px no page scrolls sideways. Screenshots of
 every step are saved as test artefacts (pytest's tmp_path, or ARTEFACTS_DIR when it is set)."""
 
 import os
@@ -96,5 +96,12 @@ def test_county_officer_drills_down_to_an_overdue_loan(browser, live_server, tmp
             page.wait_for_url(re.compile(rf"/reports/{COUNTY}/{name}/"))
             _no_sideways_scroll(page, width, f"the {name} page")
             page.screenshot(path=str(folder / f"{step}-{name}-{width}.png"), full_page=True)
+        # Propose 10,000 of the pool's capital: the proposal's lines, one per association.
+        page.get_by_label("待分配金额（元）").fill("10000")
+        page.get_by_role("button", name="提出", exact=True).click()
+        page.wait_for_url(re.compile(r"/reports/allocations/\d+/"))
+        assert "10,000.00" in page.get_by_role("heading", level=1).inner_text()
+        _no_sideways_scroll(page, width, "the allocation proposal")
+        page.screenshot(path=str(folder / f"7-proposal-{width}.png"), full_page=True)
         context.close()
     print("screenshots in", folder)
