@@ -50,8 +50,8 @@ def _run() -> None:
             cursor.execute(
                 "SELECT i.loan_id, i.due_on, i.principal - i.principal_paid FROM loans_instalment i"
                 " JOIN loans_loan l ON l.id = i.loan_id WHERE l.status IN ('disbursed',"
-                " 'repaying') AND i.due_on IN %s AND i.principal_paid < i.principal",
-                [tuple(TODAY + datetime.timedelta(days=d) for d in (7, 1, -1, -7, -30))],
+                " 'repaying') AND i.due_on = ANY(%s) AND i.principal_paid < i.principal",
+                [[TODAY + datetime.timedelta(days=d) for d in (7, 1, -1, -7, -30)]],
             )
             return cursor.fetchall()
 
