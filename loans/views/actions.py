@@ -184,6 +184,12 @@ def _act_or_show(request, loan: Loan, action: str) -> HttpResponse:
             "action": action,
             "label": workflow.ACTIONS[action].label,
             "consequence": _consequence(action, loan, today),
+            # The committee approves a write-off knowing why the board proposed it.
+            "write_off": (
+                WriteOff.objects.filter(loan=loan, approved_by__isnull=True).first()
+                if action == "write_off_approve"
+                else None
+            ),
             "form": form,
         },
     )
