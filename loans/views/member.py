@@ -25,6 +25,7 @@ from loans.selectors import member as reads
 from mutualaid.http import pdf_response
 from mutualaid.money import amount_in_words
 from reports import documents
+from reports.selectors.statements import member_statement_document
 from reports.views.statements import statement_pdf_response
 
 MEMBER_SESSION_IDLE_SECONDS = access.MEMBER_SESSION_IDLE_SECONDS
@@ -49,7 +50,7 @@ def member_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             raise Http404
         request.session.set_expiry(MEMBER_SESSION_IDLE_SECONDS)
         member = (
-            Member.objects.select_related("association", "association__area")
+            Member.objects.select_related("association", "association__area", "village_group")
             .filter(user=request.user)
             .first()
         )
@@ -109,11 +110,16 @@ def member_receipt(request: AuthedRequest, member: Member, repayment_id: int) ->
 
 @member_page
 def member_statement(request: AuthedRequest, member: Member) -> HttpResponse:
-    statement = reads.member_statement(member, on=timezone.localdate())
+    """The household's statement: the PDF's content, read by the PDF's own selector (one
+    source of figures), as cards for a phone."""
+    doc = member_statement_document(member, on=timezone.localdate())
+    shares = []
+    if doc.yearly is not None:
+        shares = [(documents.share_label(key), amount) for key, amount in doc.yearly[1]]
     return render(
         request,
         "loans/member/statement.html",
-        {"member": member, "statement": statement, "nav": "statement"},
+        {"member": member, "doc": doc, "shares": shares, "nav": "statement"},
     )
 
 

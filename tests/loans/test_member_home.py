@@ -98,7 +98,7 @@ def test_settled_shows_the_limits_and_the_clerk(client, world, monthly, users, _
     page = _home(client, world).content.decode()
     assert "村协会文书" in page
     assert "第一次借款最多" not in page
-    statement = client.get(reverse("loans:member_statement")).context["statement"]
+    statement = client.get(reverse("loans:member_statement")).context["doc"].statement
     assert statement.paid_principal == Decimal("6000.00")
     assert statement.paid_usage_fee == Decimal("16.77")
 
