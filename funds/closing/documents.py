@@ -15,7 +15,7 @@ DOCUMENT_LANGUAGE = "zh-hans"
 def month_summary_html(summary: MonthSummary, *, generated_at: datetime.datetime) -> str:
     with translation.override(DOCUMENT_LANGUAGE):
         return render_to_string(
-            "funds/closing/summary_pdf.html",
+            "funds/closing/pdf/summary.html",
             {
                 "summary": summary,
                 "review": summary.review,
