@@ -46,7 +46,7 @@ class MemberCreateForm(IdempotentForm, MemberForm):
 class ContributionReceiveForm(IdempotentForm):
     """A household's contribution (股金/互助金) received in cash: posted in the books."""
 
-    amount = money_form_field(_("Amount received (yuan)"))
+    amount = money_form_field(_("Contribution received (yuan)"))
     on = PastDateField(label=_("Received on"))
 
 
