@@ -10,6 +10,8 @@ PORT ?= 8000
 # gunicorn: worker processes, and a timeout long enough for a large Excel import.
 WEB_CONCURRENCY ?= 2
 WEB_TIMEOUT ?= 300
+# Test workers (pytest-xdist): one per core on this 2-core machine; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 # Static files are collected (hashed and compressed) again only when their sources changed:
 # hashing and compressing the vendored JavaScript takes a minute.
 STATIC_MANIFEST := $(or $(VAR_DIR),var)/static/staticfiles.json
@@ -47,7 +49,7 @@ test: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 $(STATIC_MANIFEST): $(STAMP) node_modules/.package-lock.json mutualaid/settings.py $(STATIC_SOURCES)
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0

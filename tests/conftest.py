@@ -12,6 +12,23 @@ from associations.models import Area, Association, Role, User
 from tests import factories
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (`make test` runs two workers) each worker has its own test database
+    (pytest-django names it) and, here, its own Redis database: `cache.clear()` empties a whole
+    Redis database, and one worker must not wipe the other's rate-limit counters mid-test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    from django.conf import settings
+
+    cache = settings.CACHES["default"]
+    if "redis" in cache["BACKEND"].lower():
+        from urllib.parse import urlsplit
+
+        own = urlsplit(cache["LOCATION"])._replace(path=f"/{1 + int(worker[2:])}").geturl()
+        settings.CACHES = {"default": {**cache, "LOCATION": own}}
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()  # rate-limit counters live in the cache (Redis in CI)
