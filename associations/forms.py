@@ -4,6 +4,7 @@ from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from associations.models import MemberStatus, OtherLoanKind, PovertyStatus, VillageGroup
 from mutualaid.forms import (
@@ -20,7 +21,7 @@ __all__ = ["DateInput"]  # other apps' forms import the date picker from here
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     id_number = forms.CharField(label=_("Resident ID number"), max_length=18, min_length=18)
     mobile = forms.CharField(label=_("Mobile number"), max_length=11, required=False)
     village_group = forms.ModelChoiceField(

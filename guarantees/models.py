@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from associations.history import history_user
@@ -77,7 +78,7 @@ class GroupMembership(models.Model):
         related_name="group_memberships",
     )
     role = models.CharField(_("role in the group"), max_length=10, choices=GroupRole.choices)
-    joined_on = models.DateField(_("joined on"))
+    joined_on = models.DateField(pgettext_lazy("group", "joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
 
     history = HistoricalRecords(get_user=history_user)

@@ -1,6 +1,7 @@
 """Names and one-line formulas of the indicators, shown beside every figure (DESIGN §7)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 LABELS = {
     "membership_rate": _("Membership rate"),
@@ -23,7 +24,7 @@ LABELS = {
     "repaid_principal": _("Principal repaid in the period"),
     "written_off": _("Written off in the period"),
     "unmet_demand": _("Unmet demand"),
-    "members": _("Member households"),
+    "members": pgettext_lazy("count", "Member households"),
     "borrowers": _("Borrowers in the period"),
     "cash": _("Cash on hand and in the bank"),
 }

@@ -60,3 +60,29 @@ def test_catalogues_are_up_to_date_with_the_source(tmp_path):
         if new_ids - old_ids:
             stale[str(committed.relative_to(ROOT))] = sorted(new_ids - old_ids)
     assert not stale, f"run `make makemessages` and translate: {stale}"
+
+
+def test_one_message_has_one_translation_in_every_catalogue():
+    """Django merges the catalogues and one translation wins for the whole site: the same
+    (context, message) translated differently in two catalogues shows the wrong word somewhere.
+    Where the meaning differs, the source gives the message a context (pgettext)."""
+    seen: dict[tuple[str | None, str], dict[str, str]] = {}
+    for path in _po_files(ROOT):
+        catalogue = str(path.relative_to(ROOT))
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete:
+                continue
+            translation = entry.msgstr or " | ".join(
+                entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)
+            )
+            seen.setdefault((entry.msgctxt, entry.msgid), {})[catalogue] = translation
+    clashes = {
+        f"{msgid!r}" + (f" (context {context!r})" if context else ""): by_catalogue
+        for (context, msgid), by_catalogue in sorted(
+            seen.items(), key=lambda kv: (kv[0][1], kv[0][0] or "")
+        )
+        if len(set(by_catalogue.values())) > 1
+    }
+    assert not clashes, (
+        f"{len(clashes)} messages are translated differently by catalogue: {clashes}"
+    )

@@ -109,7 +109,7 @@ def test_children_export(client, county):
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0][:4] == ["区划代码", "名称", "社员农户", "互助资金总额"]
+    assert rows[0][:4] == ["区划代码", "名称", "社员户数", "互助资金总额"]
     assert rows[1][:2] == ["620123100", "城关镇"]
     assert float(rows[1][4]) == 25117.04
     assert sheet.cell(row=2, column=4).number_format == "#,##0.00"
