@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 
 from associations.models import Area, Association
 from funds.models import ApprovalStatus, Book, Expense, JournalEntry, JournalLine, Transfer
-from loans.domain.allocation import replay
+from loans.domain.allocation import Payment, replay
 from loans.domain.fees import amount_owed
 from loans.models import Instalment, Loan, LoanTransition, Repayment, WriteOff
-from loans.selectors.loans import loan_terms, standing_payments
+from loans.selectors.loans import loan_terms
 from loans.workflow import LoanStatus
 from mutualaid.money import ZERO
 from reports.selectors import dashboards
@@ -182,10 +182,22 @@ def overdue_at(*, prefix: str, on: datetime.date) -> list[OverdueLoan]:
         .prefetch_related(dashboards.leaders())
         .order_by("oldest_due", "pk")
     )
+    loans = list(loans)
+    # The replay's inputs for every listed loan in two queries, not two per loan.
+    instalments: dict[int, list[Instalment]] = {}
+    for instalment in Instalment.objects.filter(loan__in=loans).order_by("loan_id", "number"):
+        instalments.setdefault(instalment.loan_id, []).append(instalment)
+    payments: dict[int, list[Payment]] = {}
+    for repayment in Repayment.objects.filter(
+        loan__in=loans, reversal_entry__isnull=True, paid_on__lte=on
+    ).order_by("loan_id", "paid_on", "id"):
+        payments.setdefault(repayment.loan_id, []).append(
+            Payment(repayment.paid_on, repayment.amount)
+        )
     rows = []
     for loan in loans:
-        terms = loan_terms(loan)
-        _allocations, state = replay(terms, [p for p in standing_payments(loan) if p.paid_on <= on])
+        terms = loan_terms(loan, instalments=instalments.get(loan.pk, []))
+        _allocations, state = replay(terms, payments.get(loan.pk, []))
         owed = amount_owed(terms, state, on)
         rows.append(
             OverdueLoan(

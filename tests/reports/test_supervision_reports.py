@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
@@ -107,6 +109,20 @@ def test_overdue_list_adds_up_to_the_indicator(county):
     assert sum(row.overdue_principal for row in loans) == figures.overdue_principal
     assert len(loans) == figures.overdue_count
     assert all(row.overdue_fee > 0 for row in loans)
+
+
+def test_the_overdue_list_takes_the_same_queries_for_one_loan_or_many(county):
+    on = datetime.date(2026, 6, 30)
+
+    def queries(prefix: str) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            rows = overdue_at(prefix=prefix, on=on)
+        return len(rows), len(captured)
+
+    one, one_queries = queries("620123100201")
+    many, many_queries = queries("620123")
+    assert 1 <= one < many
+    assert one_queries == many_queries
 
 
 def test_county_summary_has_a_row_per_township_and_the_month_s_lists(county):
