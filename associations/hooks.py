@@ -15,6 +15,8 @@ Each upper app fills these lists in its `AppConfig.ready()`:
   books' figure, for many households in a few queries (the roster export; funds);
 - `contribution_offers`: "may this user receive this household's contribution?" — the same
   roles the receiver checks, asked by the member page (funds);
+- `contribution_lines`: "which contributions did this household pay in, as this user sees
+  them?" — `ContributionLine`s for the member page, each linking to where it is reversed (funds);
 - `demo_loaders`: build the app's part of the demo world after the members exist;
 - `menu`: entries of the main menu, each with the roles that see it;
 - `child_figures`: the supervision figures of an area's children, by child code (reports);
@@ -63,12 +65,25 @@ class HomePanel:
     order: int = 0
 
 
+@dataclass(frozen=True)
+class ContributionLine:
+    """One contribution received, on the member page: its day, amount, the page of its entry
+    (where it is reversed) and whether it was reversed, and whether this user may reverse it."""
+
+    on: datetime.date
+    amount: Decimal
+    url: str
+    reversed: bool
+    may_reverse: bool
+
+
 exit_guards: list[Callable[..., str | None]] = []
 refund_posters: list[RefundPoster] = []
 contribution_readers: list[Callable[..., Decimal]] = []
 contribution_receivers: list[Callable[..., Model]] = []
 contribution_offers: list[Callable[..., bool]] = []
 contribution_totals: list[Callable[..., dict[int, Decimal]]] = []
+contribution_lines: list[Callable[..., list[ContributionLine]]] = []
 demo_loaders: list[Callable[[], None]] = []
 menu: list[MenuEntry] = []
 child_figures: list[Callable[..., dict]] = []

@@ -16,6 +16,7 @@ class FundsConfig(AppConfig):
         hooks.register(hooks.contribution_receivers, services.member_contribution_receive)
         hooks.register(hooks.contribution_offers, services.may_receive_contribution)
         hooks.register(hooks.contribution_totals, services.member_contributions_held)
+        hooks.register(hooks.contribution_lines, services.member_contribution_lines)
         hooks.register(hooks.demo_loaders, demo.load_demo_funds)
         hooks.register(hooks.home_panels, panels.home_panels)
         # The menu names the books as their pages do (账簿), not as the model does (账套).

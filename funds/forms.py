@@ -59,6 +59,16 @@ class CapitalReverseForm(DateReasonForm):
     )
 
 
+class RecordReverseForm(DateReasonForm):
+    """Reversing an expense, a transfer or a member's contribution through its own record: the
+    page states the consequence above; the box must be ticked."""
+
+    confirm = forms.BooleanField(
+        label=_("I confirm the reversal described above; it cannot itself be undone."),
+        error_messages={"required": _("Tick the box to confirm the reversal.")},
+    )
+
+
 class SurplusForm(forms.Form):
     accumulation = forms.DecimalField(
         label=_("Accumulation fund %"),

@@ -246,6 +246,56 @@ RECORD_KINDS = frozenset(
 )
 
 
+def record_owner_message(kind: str) -> str:
+    """Where an entry owned by a business record is reversed, for the generic reversal's
+    refusal and the entry's page: each kind through its own record's service."""
+    if kind == EntryKind.CAPITAL:
+        return _(
+            "This entry belongs to a capital receipt: reverse it with “Reverse this "
+            "capital receipt” on this entry's page (done by who records capital in these "
+            "books), so that the receipt and the books stay in step."
+        )
+    if kind in (EntryKind.EXPENSE, EntryKind.REIMBURSEMENT):
+        return _(
+            "This entry belongs to an expense: reverse it with “Reverse this expense” on this "
+            "entry's page or from the book's expenses page (done by who records expenses in "
+            "these books), so that the expense and the books stay in step."
+        )
+    if kind == EntryKind.TRANSFER:
+        return _(
+            "This entry belongs to a transfer between a capital pool and an association: "
+            "reverse it with “Reverse this transfer” on this entry's page or from the pool's "
+            "transfers page (done by the office that decides the pool's transfers), so that "
+            "both books stay in step."
+        )
+    if kind == EntryKind.CONTRIBUTION:
+        return _(
+            "This entry belongs to a member's contribution: reverse it with “Reverse this "
+            "contribution” on this entry's page or from the member's page (done by who "
+            "records money in the village's books), so that the household's figure and the "
+            "books stay in step."
+        )
+    if kind == EntryKind.REFUND:
+        return _(
+            "This entry belongs to a member's exit refund: it follows the member's exit and "
+            "is not reversed here."
+        )
+    if kind == EntryKind.REPAYMENT:
+        return _(
+            "This entry belongs to a repayment: reverse it with “Reverse” beside the repayment "
+            "on the loan's page, so that the loan and the books stay in step."
+        )
+    if kind in (EntryKind.DISBURSEMENT, EntryKind.WRITE_OFF, EntryKind.RECOVERY):
+        return _(
+            "This entry belongs to a %(record)s of a loan: it is corrected on the loan's page, "
+            "so that the loan and the books stay in step."
+        ) % {"record": EntryKind(kind).label}
+    return _(
+        "This entry belongs to a %(record)s: correct it through that record (its own "
+        "page), so that the record and the books stay in step."
+    ) % {"record": EntryKind(kind).label}
+
+
 @transaction.atomic
 def journal_reverse(
     *, entry: JournalEntry, by: User, reason: str, date: datetime.date
@@ -257,24 +307,8 @@ def journal_reverse(
         raise FundsRuleError(_("Give the reason for the reversal."), "reason")
     if entry.kind == EntryKind.REVERSAL:
         raise FundsRuleError(_("A reversal cannot itself be reversed."), "reverse_reversal")
-    if entry.kind == EntryKind.CAPITAL:
-        raise FundsRuleError(
-            _(
-                "This entry belongs to a capital receipt: reverse it with “Reverse this "
-                "capital receipt” on this entry's page (done by who records capital in these "
-                "books), so that the receipt and the books stay in step."
-            ),
-            "belongs_to_record",
-        )
     if entry.kind in RECORD_KINDS:
-        raise FundsRuleError(
-            _(
-                "This entry belongs to a %(record)s: correct it through that record (its own "
-                "page), so that the record and the books stay in step."
-            )
-            % {"record": EntryKind(entry.kind).label},
-            "belongs_to_record",
-        )
+        raise FundsRuleError(record_owner_message(entry.kind), "belongs_to_record")
     if JournalEntry.objects.filter(reverses=entry).exists():
         raise FundsRuleError(_("This entry has already been reversed."), "already_reversed")
     mirror = [

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet, Sum, Value, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from associations.models import User
@@ -19,6 +19,7 @@ from funds.models import (
     CapitalContribution,
     CapitalSource,
     Expense,
+    JournalEntry,
     JournalLine,
 )
 from mutualaid.money import MONEY_OUTPUT, ZERO, to_fen
@@ -185,6 +186,15 @@ def balances_by_key(*, book: Book, through: datetime.date | None = None) -> dict
     return result
 
 
+def expense_reversed_by(end: datetime.date | None = None) -> Exists:
+    """An expense whose cost entry was reversed (by `end`, when given): it is no longer owed
+    nor spent (funds.services.expense_reverse; the state is read off the journal)."""
+    reversals = JournalEntry.objects.filter(reverses_id=OuterRef("entry_id"))
+    if end is not None:
+        reversals = reversals.filter(date__lte=end)
+    return Exists(reversals)
+
+
 def unreimbursed_advances(*, user: User) -> "QuerySet[Expense, Mapping[str, Any]]":
     """Money that cadres paid out of pocket and the fund has not yet paid back, by person and
     village: the report's complaint made visible to the county."""
@@ -192,6 +202,7 @@ def unreimbursed_advances(*, user: User) -> "QuerySet[Expense, Mapping[str, Any]
         Expense.objects.visible_to(user)
         .filter(status=ApprovalStatus.APPROVED, reimbursed_on__isnull=True)
         .exclude(advanced_by="")
+        .exclude(expense_reversed_by())
         .values("advanced_by", "book__area__code", "book__area__name")
         .annotate(total=Sum("amount"), count=Count("id"))
         .order_by("book__area__code", "advanced_by")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +27,7 @@ from funds.forms import (
     DateReasonForm,
     ExpenseForm,
     PeriodForm,
+    RecordReverseForm,
     SurplusForm,
     TransferForm,
 )
@@ -33,12 +35,14 @@ from funds.journal import (
     RECORD_KINDS,
     journal_reverse,
     pool_book_open,
+    record_owner_message,
 )
 from funds.models import (
     Account,
     ApprovalStatus,
     Book,
     CapitalContribution,
+    EntryKind,
     Expense,
     JournalEntry,
     SurplusAllocation,
@@ -229,6 +233,21 @@ def entry_detail(request, book_id: int, entry_id: int):
     capital = CapitalContribution.objects.filter(entry=entry).first()
     if capital is not None:
         return _capital_entry(request, book, entry, capital)
+    # An expense, a transfer or a member's contribution: reversed through its own service.
+    if entry.kind in (EntryKind.EXPENSE, EntryKind.REIMBURSEMENT):
+        expense = Expense.objects.filter(Q(entry=entry) | Q(reimbursement_entry=entry)).first()
+        if expense is not None:
+            return _expense_entry(request, book, entry, expense)
+    if entry.kind == EntryKind.TRANSFER:
+        transfer = (
+            Transfer.objects.filter(Q(pool_entry=entry) | Q(target_entry=entry))
+            .select_related("pool__area", "target")
+            .first()
+        )
+        if transfer is not None:
+            return _transfer_entry(request, book, entry, transfer)
+    if entry.kind == EntryKind.CONTRIBUTION and entry.source_type == "associations.member":
+        return _contribution_entry(request, book, entry)
     form = DateReasonForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST":
         _require(request.user, REVERSERS, book)
@@ -257,7 +276,97 @@ def _entry_context(request, book: Book, entry: JournalEntry, form) -> dict:
         "form": form,
         "can_reverse": _can(request, REVERSERS, book) and entry.kind not in RECORD_KINDS,
         "belongs_to_record": entry.kind in RECORD_KINDS,
+        "record_owner": record_owner_message(entry.kind) if entry.kind in RECORD_KINDS else "",
     }
+
+
+def _record_reverse(request, book: Book, entry: JournalEntry, *, may: bool, reverse, done: str):
+    """The confirmation form of a record's own reversal on its entry's page: offered only when
+    the service would allow it (a POST from anyone else is a 404); the service is called once
+    with the date and reason; a second submit is refused by the service (reversed once)."""
+    form = RecordReverseForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST":
+        if not may:
+            raise Http404
+        if form.is_valid():
+            try:
+                reversal = reverse(
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    on=form.cleaned_data["on"],
+                )
+            except FundsRuleError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, done)
+                return redirect(
+                    "funds:entry_detail", book_id=reversal.book_id, entry_id=reversal.pk
+                )
+    context = _entry_context(request, book, entry, form)
+    context["can_reverse_record"] = may
+    return context
+
+
+def _expense_entry(request, book: Book, entry: JournalEntry, expense: Expense):
+    may = services.may_reverse_expense(request.user, expense)
+    result = _record_reverse(
+        request,
+        book,
+        entry,
+        may=may,
+        reverse=lambda **kw: services.expense_reverse(expense=expense, **kw),
+        done=_("The expense of %(amount)s yuan to %(payee)s is reversed.")
+        % {"amount": format_yuan(expense.amount), "payee": expense.payee},
+    )
+    if not isinstance(result, dict):
+        return result
+    result.update(expense=expense, record_reversal=services.expense_reversal(expense))
+    return render(request, "funds/entry_detail.html", result)
+
+
+def _transfer_entry(request, book: Book, entry: JournalEntry, transfer: Transfer):
+    may = services.may_reverse_transfer(request.user, transfer)
+    result = _record_reverse(
+        request,
+        book,
+        entry,
+        may=may,
+        reverse=lambda **kw: services.transfer_reverse(transfer=transfer, **kw),
+        done=_("The transfer of %(amount)s yuan to or from %(target)s is reversed in both books.")
+        % {"amount": format_yuan(transfer.amount), "target": transfer.target.name},
+    )
+    if not isinstance(result, dict):
+        return result
+    result.update(transfer=transfer, record_reversal=services.transfer_reversal(transfer))
+    return render(request, "funds/entry_detail.html", result)
+
+
+def _contribution_entry(request, book: Book, entry: JournalEntry):
+    from associations.models import Member
+
+    member = Member.objects.filter(pk=entry.source_id or 0).first()
+    reversal = JournalEntry.objects.filter(reverses=entry).first()
+    may = member is not None and services.may_reverse_contribution(request.user, entry)
+    amount = sum((line.credit for line in entry.lines.all()), Decimal(0))
+    result = _record_reverse(
+        request,
+        book,
+        entry,
+        may=may,
+        reverse=lambda **kw: services.member_contribution_reverse(entry=entry, **kw),
+        done=_("The contribution of %(amount)s yuan from %(name)s is reversed.")
+        % {"amount": format_yuan(amount), "name": member.name if member else ""},
+    )
+    if not isinstance(result, dict):
+        return result
+    held = services.member_contribution_held(member) if member is not None else Decimal(0)
+    result.update(
+        contribution_member=member,
+        contribution_amount=amount,
+        contribution_held=held,
+        record_reversal=reversal,
+    )
+    return render(request, "funds/entry_detail.html", result)
 
 
 def _capital_entry(request, book: Book, entry: JournalEntry, capital: CapitalContribution):
@@ -332,7 +441,15 @@ def expense_list(request, book_id: int):
                 return redirect("funds:expense_list", book_id=book.pk)
     elif request.method == "POST":
         raise Http404
-    expenses = book.expenses.select_related("recorded_by", "decided_by")
+    expenses = list(book.expenses.select_related("recorded_by", "decided_by"))
+    # An expense's reversal is read off the journal (funds.services.expense_reversal).
+    reversed_ids = set(
+        JournalEntry.objects.filter(
+            reverses_id__in=[e.entry_id for e in expenses if e.entry_id]
+        ).values_list("reverses_id", flat=True)
+    )
+    for expense in expenses:
+        expense.is_reversed = expense.entry_id in reversed_ids  # type: ignore[attr-defined]
     return render(
         request,
         "funds/expense_list.html",
@@ -340,6 +457,7 @@ def expense_list(request, book_id: int):
             "book": book,
             "form": form,
             "expenses": expenses,
+            "can_reverse": _can(request, RECORDERS, book),
             "can_decide": _can(request, EXPENSE_DECIDERS, book),
             "can_reimburse": _can(request, RECORDERS, book),
         },
@@ -473,16 +591,28 @@ def transfers(request, book_id: int):
                 return redirect("funds:transfers", book_id=book.pk)
     elif request.method == "POST":
         raise Http404
-    rows = (
-        Transfer.objects.filter(pool=book) if book.is_pool else Transfer.objects.filter(target=book)
+    rows = list(
+        (
+            Transfer.objects.filter(pool=book)
+            if book.is_pool
+            else Transfer.objects.filter(target=book)
+        ).select_related("target", "requested_by", "decided_by")
     )
+    # A transfer's reversal is read off the journal (funds.services.transfer_reversal).
+    reversed_ids = set(
+        JournalEntry.objects.filter(
+            reverses_id__in=[t.pool_entry_id for t in rows if t.pool_entry_id]
+        ).values_list("reverses_id", flat=True)
+    )
+    for row in rows:
+        row.is_reversed = row.pool_entry_id in reversed_ids  # type: ignore[attr-defined]
     return render(
         request,
         "funds/transfers.html",
         {
             "book": book,
             "form": form,
-            "transfers": rows.select_related("target", "requested_by", "decided_by"),
+            "transfers": rows,
             "can_decide": _can(request, OFFICES, book),
         },
     )

@@ -100,6 +100,11 @@ class Page:
     fixed: dict = field(default_factory=dict)
     query: Callable[[World], str] = lambda world: ""
     method: str = "post"
+    label: str = ""  # when one URL carries several forms (an entry page per kind of record)
+
+    @property
+    def key(self) -> str:
+        return self.label or self.name
 
 
 def _kw(*names: str) -> Callable[[World], dict]:
@@ -108,6 +113,64 @@ def _kw(*names: str) -> Callable[[World], dict]:
 
 def _pool(world: World) -> dict:
     return {"book_id": _funds(world).transfer.pool_id}
+
+
+def _reversible(world: World) -> dict[str, dict]:
+    """An approved expense, an approved transfer and a member's contribution in the inside
+    branch's books: their entry pages carry each record's own reversal form (issue 9)."""
+    cached = getattr(world, "_reversible", None)
+    if cached is not None:
+        return cached
+    from decimal import Decimal
+
+    from associations.models import Member
+    from funds import services
+    from tests import factories
+
+    day = datetime.date(2025, 3, 10)
+    users = world.inside.users
+    book = _funds(world).book
+    expense = services.expense_record(
+        book=book,
+        category="office",
+        payee="文具店",
+        amount=Decimal("40"),
+        spent_on=day,
+        by=users[Role.VILLAGE_CLERK],
+    )
+    expense = services.expense_decide(expense=expense, by=users[Role.VILLAGE_BOARD], approve=True)
+    pool = _funds(world).transfer.pool
+    services.capital_receive(
+        book=pool,
+        source="government",
+        contributor="省财政",
+        amount=Decimal("500"),
+        received_on=day,
+        by=users[Role.COUNTY_OFFICE],
+    )
+    transfer = services.transfer_request(
+        pool=pool,
+        target=book,
+        kind="allocate",
+        amount=Decimal("200"),
+        on=day,
+        reason="分配",
+        by=factories.user_with_role(Role.COUNTY_OFFICE, world.inside.county),
+    )
+    transfer = services.transfer_decide(
+        transfer=transfer, by=users[Role.COUNTY_OFFICE], approve=True
+    )
+    member = Member.objects.filter(association=world.inside.association).first()
+    assert member is not None
+    contribution = services.member_contribution_receive(
+        member=member, amount=Decimal("100"), on=day, by=users[Role.VILLAGE_CLERK]
+    )
+    world._reversible = {  # type: ignore[attr-defined]
+        "expense": {"book_id": book.pk, "entry_id": expense.entry_id},
+        "transfer": {"book_id": pool.pk, "entry_id": transfer.pool_entry_id},
+        "contribution": {"book_id": book.pk, "entry_id": contribution.pk},
+    }
+    return world._reversible  # type: ignore[attr-defined]
 
 
 PAGES = [
@@ -207,6 +270,21 @@ PAGES = [
         Role.TOWNSHIP_STATION,
         ("on", "reason", "confirm"),
         _kw("book_id", "entry_id"),
+    ),
+    # An expense's, a transfer's and a contribution's entry pages: their own reversals.
+    *(
+        Page(
+            "funds:entry_detail",
+            role,
+            ("on", "reason", "confirm"),
+            lambda world, kind=kind: _reversible(world)[kind],
+            label=f"funds:entry_detail[{kind}]",
+        )
+        for kind, role in (
+            ("expense", Role.VILLAGE_CLERK),
+            ("transfer", Role.COUNTY_OFFICE),
+            ("contribution", Role.VILLAGE_CLERK),
+        )
     ),
     Page(
         "funds:book_close",
@@ -344,6 +422,7 @@ def fuzz_world(django_db_setup, django_db_blocker):
         world = World(province, inside, outside)
         _loan(world)
         _funds(world)
+        _reversible(world)
         yield world
         transaction.set_rollback(True)
 
@@ -354,7 +433,7 @@ def _is_error(response) -> bool:
     return any(m.level == ERROR for m in get_messages(response.wsgi_request))
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+@pytest.mark.parametrize("page", PAGES, ids=[p.key for p in PAGES])
 def test_random_input_never_breaks_a_form(fuzz_world, page):
     world = fuzz_world
     client = Client(raise_request_exception=False)
@@ -371,7 +450,7 @@ def test_random_input_never_breaks_a_form(fuzz_world, page):
     )
     @given(st.fixed_dictionaries({}, optional=dict.fromkeys(fields, values)))
     def post(data: dict[str, str]) -> None:
-        SEEN[page.name] += 1
+        SEEN[page.key] += 1
         payload = {**page.fixed, "idempotency_key": uuid.uuid4().hex, **data}
         with transaction.atomic():
             before = _row_counts()
@@ -385,7 +464,7 @@ def test_random_input_never_breaks_a_form(fuzz_world, page):
             transaction.set_rollback(True)
 
     post()
-    assert SEEN[page.name] >= EXAMPLES // 2
+    assert SEEN[page.key] >= EXAMPLES // 2
 
 
 @settings(max_examples=EXAMPLES, deadline=None, database=None)

@@ -60,6 +60,11 @@ def contribution_held(member: Member) -> Decimal:
     return sum((read(member) for read in hooks.contribution_readers), ZERO)
 
 
+def contribution_lines(user: User, member: Member) -> list[hooks.ContributionLine]:
+    """The household's contributions received, each linking to where it is reversed."""
+    return [line for lines in hooks.contribution_lines for line in lines(user, member)]
+
+
 def may_receive_contribution(user: User, member: Member) -> bool:
     """Whether the member page offers to receive a contribution: the books' own rule."""
     return any(offer(user, member) for offer in hooks.contribution_offers)

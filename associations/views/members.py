@@ -105,6 +105,7 @@ def _detail(request, member: Member, contribution_form: ContributionReceiveForm 
             # The books' figure: what the journal received from the household, less refunds.
             "contribution": members.contribution_held(member),
             "contribution_form": contribution_form if may_receive else None,
+            "contribution_lines": members.contribution_lines(request.user, member),
             # guarantees imports associations, not the reverse: read through the relation.
             "memberships": member.group_memberships.select_related("group").order_by("-joined_on"),
             "other_loans": member.other_loans.all(),

@@ -23,7 +23,7 @@ from funds.models import (
     MonthClose,
     Transfer,
 )
-from funds.selectors import books_visible, trial_balance
+from funds.selectors import books_visible, expense_reversed_by, trial_balance
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -42,6 +42,7 @@ def _advances_unreimbursed(end: datetime.date) -> Q:
         ~Q(advanced_by="")
         & Q(status=ApprovalStatus.APPROVED, entry__date__lte=end)
         & (Q(reimbursed_on__isnull=True) | Q(reimbursed_on__gt=end))
+        & ~Q(expense_reversed_by(end))
     )
 
 

@@ -14,12 +14,23 @@ from funds.services.capital import (
 )
 from funds.services.contributions import (
     may_receive_contribution,
+    may_reverse_contribution,
+    member_contribution_entries,
     member_contribution_held,
+    member_contribution_lines,
     member_contribution_receive,
     member_contribution_refund,
+    member_contribution_reverse,
     member_contributions_held,
 )
-from funds.services.expenses import expense_decide, expense_record, expense_reimburse
+from funds.services.expenses import (
+    expense_decide,
+    expense_record,
+    expense_reimburse,
+    expense_reversal,
+    expense_reverse,
+    may_reverse_expense,
+)
 from funds.services.surplus import (
     DEFAULT_SPLIT,
     Split,
@@ -28,7 +39,14 @@ from funds.services.surplus import (
     surplus_shares,
     year_surplus,
 )
-from funds.services.transfers import approver_level, transfer_decide, transfer_request
+from funds.services.transfers import (
+    approver_level,
+    may_reverse_transfer,
+    transfer_decide,
+    transfer_request,
+    transfer_reversal,
+    transfer_reverse,
+)
 
 __all__ = [
     "CAPITAL_ACCOUNT",
@@ -41,16 +59,26 @@ __all__ = [
     "expense_decide",
     "expense_record",
     "expense_reimburse",
+    "expense_reversal",
+    "expense_reverse",
     "may_receive_contribution",
     "may_reverse_capital",
+    "may_reverse_contribution",
+    "may_reverse_expense",
+    "may_reverse_transfer",
+    "member_contribution_entries",
     "member_contribution_held",
+    "member_contribution_lines",
     "member_contribution_receive",
     "member_contribution_refund",
+    "member_contribution_reverse",
     "member_contributions_held",
     "surplus_decide",
     "surplus_propose",
     "surplus_shares",
     "transfer_decide",
     "transfer_request",
+    "transfer_reversal",
+    "transfer_reverse",
     "year_surplus",
 ]

@@ -5,14 +5,17 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.authority import may_act
+from associations.hooks import ContributionLine
 from associations.models import Association, Member, MemberStatus, User
 from funds.exceptions import FundsRuleError
-from funds.journal import Cr, Dr, book_for_association, journal_post
+from funds.journal import Cr, Dr, Line, book_for_association, journal_post
 from funds.models import (
     ZERO,
     EntryKind,
@@ -21,6 +24,7 @@ from funds.models import (
 )
 from funds.roles import (
     RECORDERS,
+    require_on_book,
 )
 from funds.services._common import _may_record, _positive
 from mutualaid.money import format_yuan
@@ -152,6 +156,113 @@ def member_contributions_held(member_ids: Iterable[int]) -> dict[int, Decimal]:
             if member_id is not None:  # never null: filtered by id above
                 held[member_id] = (row["c"] or ZERO) - (row["d"] or ZERO)
     return held
+
+
+def member_contribution_entries(member: Member) -> list[JournalEntry]:
+    """The household's contributions received, oldest first, each with `reversal` set to the
+    entry that reversed it (or None): the lines of the member page."""
+    entries = list(
+        JournalEntry.objects.filter(
+            kind=EntryKind.CONTRIBUTION,
+            source_type="associations.member",
+            source_id=member.pk,
+        )
+        .select_related("book")
+        .prefetch_related("lines")
+        .order_by("date", "pk")
+    )
+    reversals = {
+        r.reverses_id: r for r in JournalEntry.objects.filter(reverses__in=[e.pk for e in entries])
+    }
+    for entry in entries:
+        entry.amount = sum(  # type: ignore[attr-defined]
+            (line.credit for line in entry.lines.all() if line.credit), ZERO
+        )
+        entry.reversal = reversals.get(entry.pk)  # type: ignore[attr-defined]
+    return entries
+
+
+def may_reverse_contribution(user: User, entry: JournalEntry) -> bool:
+    """What the pages offer: a recorder of the village whose books received it."""
+    return entry.kind == EntryKind.CONTRIBUTION and may_act(user, RECORDERS, entry.book.area_id)
+
+
+def member_contribution_lines(user: User, member: Member) -> list[ContributionLine]:
+    """The member page's lines (`hooks.contribution_lines`): each contribution received, the
+    page of its entry (where a recorder of the village reverses it), and its state."""
+    may = may_act(user, RECORDERS, member.association.area_id)
+    return [
+        ContributionLine(
+            on=entry.date,
+            amount=entry.amount,  # type: ignore[attr-defined]
+            url=reverse("funds:entry_detail", args=[entry.book_id, entry.pk]),
+            reversed=entry.reversal is not None,  # type: ignore[attr-defined]
+            may_reverse=may and entry.reversal is None,  # type: ignore[attr-defined]
+        )
+        for entry in member_contribution_entries(member)
+    ]
+
+
+@transaction.atomic
+def member_contribution_reverse(
+    *, entry: JournalEntry, by: User, reason: str, on: datetime.date
+) -> JournalEntry:
+    """Undo a contribution received by mistake: the mirror of its entry (the cash goes back,
+    the household's contribution falls), sourced to the household like the receipt so that
+    `member_contribution_held` reads it. A recorder of the village reverses; a reason is
+    required; once only; not dated before the receipt. Never leaves the books holding less for
+    the household than nothing: what was already refunded stays covered (the household's row
+    is locked, so a refund or another reversal cannot pass the same check at once)."""
+    entry = JournalEntry.objects.select_related("book__area").get(pk=entry.pk)
+    if (
+        entry.kind != EntryKind.CONTRIBUTION
+        or entry.source_type != "associations.member"
+        or entry.source_id is None
+    ):
+        raise FundsRuleError(_("This entry is not a member's contribution."), "not_contribution")
+    require_on_book(by, RECORDERS, entry.book)
+    member = Member.objects.select_for_update().get(pk=entry.source_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise FundsRuleError(_("Give the reason for the reversal."), "reason")
+    if JournalEntry.objects.filter(reverses=entry).exists():
+        raise FundsRuleError(_("This contribution has already been reversed."), "reversed")
+    if on < entry.date:
+        raise FundsRuleError(
+            _("A reversal cannot be dated before the receipt it reverses."), "reverse_date"
+        )
+    mirror = [
+        Line(line.account, debit=line.credit, credit=line.debit)
+        for line in entry.lines.select_related("account")
+    ]
+    amount = sum((line.credit for line in mirror), ZERO)
+    held = member_contribution_held(member)
+    if amount > held:
+        raise FundsRuleError(
+            _(
+                "The books hold only %(held)s yuan for %(name)s (the rest was refunded); "
+                "reversing %(amount)s yuan would leave less than was refunded."
+            )
+            % {"held": format_yuan(held), "name": member.name, "amount": format_yuan(amount)},
+            "refunded",
+        )
+    try:
+        with transaction.atomic():
+            return journal_post(
+                book=entry.book,
+                date=on,
+                kind=EntryKind.REVERSAL,
+                by=by,
+                source=member,
+                reverses=entry,
+                memo=_("Reversal of the contribution of %(name)s: %(reason)s")
+                % {"name": member.name, "reason": reason},
+                lines=mirror,
+            )
+    except IntegrityError as error:  # a reversal committed meanwhile
+        raise FundsRuleError(
+            _("This contribution has already been reversed."), "reversed"
+        ) from error
 
 
 # --- year-end --------------------------------------------------------------------------------

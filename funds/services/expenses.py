@@ -3,18 +3,19 @@
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import User
 from funds.exceptions import FundsRuleError
-from funds.journal import Cr, Dr, journal_post
+from funds.journal import Cr, Dr, Line, journal_post
 from funds.models import (
     ApprovalStatus,
     Book,
     EntryKind,
     Expense,
+    JournalEntry,
 )
 from funds.roles import (
     APPROVER_ROLES,
@@ -117,6 +118,10 @@ def expense_reimburse(
         raise FundsRuleError(_("Only an approved expense is reimbursed."), "not_approved")
     if expense.reimbursed_on:
         raise FundsRuleError(_("This advance has already been reimbursed."), "reimbursed")
+    if expense_reversal(expense) is not None:
+        raise FundsRuleError(
+            _("This expense has been reversed; nobody is owed for it."), "expense_reversed"
+        )
     expense.reimbursement_entry = journal_post(
         book=expense.book,
         date=on,
@@ -129,6 +134,83 @@ def expense_reimburse(
     expense.reimbursed_on = on
     expense.save()
     return expense
+
+
+def expense_reversal(expense: Expense) -> JournalEntry | None:
+    """The entry that reversed this expense's cost, if any. An expense's "reversed" state is
+    read off the journal, as a capital receipt's is: the cost entry can be reversed only once
+    (`JournalEntry.reverses` is unique), so there is no second copy of the state to drift from
+    the books, and no migration of the approval status that other records share."""
+    if expense.entry_id is None:
+        return None
+    return JournalEntry.objects.filter(reverses_id=expense.entry_id).first()
+
+
+def may_reverse_expense(user: User, expense: Expense) -> bool:
+    """What the pages offer: the roles that record expenses, at the book's area, for an
+    approved expense not yet reversed."""
+    return (
+        expense.status == ApprovalStatus.APPROVED
+        and expense.entry_id is not None
+        and _may_act(user, expense.book, RECORDERS)
+    )
+
+
+def _mirror(entry: JournalEntry) -> list[Line]:
+    return [
+        Line(line.account, debit=line.credit, credit=line.debit)
+        for line in entry.lines.select_related("account")
+    ]
+
+
+@transaction.atomic
+def expense_reverse(*, expense: Expense, by: User, reason: str, on: datetime.date) -> JournalEntry:
+    """Undo an approved expense recorded in error, in one transaction: a reimbursed advance's
+    reimbursement is reversed first (the cash comes back, the person owes it again), then the
+    cost (the running costs fall; an advance is owed no more). Each mirror entry points at the
+    entry it reverses and is sourced to the expense. Who records expenses in the book's area
+    reverses; a reason is required; the date is not before the entries and in an open month;
+    once only (locked here, and the database refuses a second reversal of the same entry).
+    Returns the reversal of the cost."""
+    expense = (
+        Expense.objects.select_for_update()
+        .select_related("book__area", "entry", "reimbursement_entry")
+        .get(pk=expense.pk)
+    )
+    require_on_book(by, RECORDERS, expense.book)
+    reason = (reason or "").strip()
+    if not reason:
+        raise FundsRuleError(_("Give the reason for the reversal."), "reason")
+    if expense.status != ApprovalStatus.APPROVED or expense.entry is None:
+        raise FundsRuleError(
+            _("Only an approved expense is in the books and can be reversed."), "not_approved"
+        )
+    if expense_reversal(expense) is not None:
+        raise FundsRuleError(_("This expense has already been reversed."), "reversed")
+    entries = [e for e in (expense.reimbursement_entry, expense.entry) if e is not None]
+    if on < max(e.date for e in entries):
+        raise FundsRuleError(
+            _("A reversal cannot be dated before the entries it reverses."), "reverse_date"
+        )
+    memo = _("Reversal of expense #%(id)s (%(payee)s): %(reason)s")
+    reversal: JournalEntry | None = None
+    try:
+        with transaction.atomic():
+            for entry in entries:
+                reversal = journal_post(
+                    book=expense.book,
+                    date=on,
+                    kind=EntryKind.REVERSAL,
+                    by=by,
+                    source=expense,
+                    reverses=entry,
+                    memo=memo % {"id": expense.pk, "payee": expense.payee, "reason": reason},
+                    lines=_mirror(entry),
+                )
+    except IntegrityError as error:  # a reversal committed meanwhile
+        raise FundsRuleError(_("This expense has already been reversed."), "reversed") from error
+    assert reversal is not None
+    return reversal
 
 
 # --- member contributions --------------------------------------------------------------------
