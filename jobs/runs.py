@@ -19,7 +19,11 @@ from mutualaid.errors import RuleError
 log = logging.getLogger(__name__)
 
 JobFunction = Callable[[datetime.date], dict[str, int]]
+ScopedJobFunction = Callable[[datetime.date, str], dict[str, int]]
 JOBS: dict[str, JobFunction] = {}
+# Jobs run for one area at a time, recorded as "<job>@<area code>" (e.g. the reminders of one
+# county): each area's runs, failures and catch-up are its own.
+SCOPED_JOBS: dict[str, ScopedJobFunction] = {}
 # Who may run a failed job again (the admin too): the township station and the county office.
 RERUN_ROLES = (Role.TOWNSHIP_STATION, Role.COUNTY_OFFICE)
 
@@ -36,6 +40,26 @@ def scheduled_job(name: str) -> Callable[[JobFunction], JobFunction]:
     return register
 
 
+def scoped_job(name: str) -> Callable[[ScopedJobFunction], ScopedJobFunction]:
+    def register(function: ScopedJobFunction) -> ScopedJobFunction:
+        SCOPED_JOBS[name] = function
+        return function
+
+    return register
+
+
+def scoped_name(name: str, scope: str) -> str:
+    return f"{name}@{scope}"
+
+
+def _function(job: str) -> JobFunction:
+    if "@" in job:
+        name, scope = job.split("@", 1)
+        scoped = SCOPED_JOBS[name]
+        return lambda day: scoped(day, scope)
+    return JOBS[job]
+
+
 def job_run(
     *,
     job: str,
@@ -49,7 +73,7 @@ def job_run(
         job=job, business_date=business_date, rerun_of=rerun_of, started_by=by
     )
     try:
-        counts = JOBS[job](business_date)
+        counts = _function(job)(business_date)
     except Exception:
         log.exception("job %s for %s failed", job, business_date)
         run.status, run.error = RunStatus.FAILED, traceback.format_exc()[-4000:]

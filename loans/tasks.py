@@ -4,16 +4,18 @@ run again."""
 
 import datetime
 import logging
+from functools import partial
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from associations.models import Association
-from jobs.runs import job_run, last_success, scheduled_job
+from jobs.runs import job_run, last_success, scheduled_job, scoped_job, scoped_name
 from loans.models import Loan
 from loans.services.applications import notices_expire, waitlist_release
-from loans.services.reminders import reminder_deliver, reminders_send
+from loans.services.reminders import reminder_counties, reminder_deliver, reminders_send
 from loans.workflow import LoanStatus
 from mutualaid.messaging import TemporaryFailure
 
@@ -35,14 +37,44 @@ def _expire_notices(day: datetime.date) -> dict[str, int]:
     return {"moved": moved}
 
 
+def _since(job: str, day: datetime.date, fallback: datetime.date | None = None) -> datetime.date:
+    """Catch up from the job's last successful run, at most REMINDER_CATCH_UP_DAYS back."""
+    window = day - datetime.timedelta(days=settings.REMINDER_CATCH_UP_DAYS)
+    last = last_success(job, before=day)
+    if last is not None:
+        return max(last.business_date, window)
+    return max(fallback, window) if fallback else day - datetime.timedelta(days=1)
+
+
 @scheduled_job(SEND_REMINDERS)
 def _send_reminders(day: datetime.date) -> dict[str, int]:
-    """Catch up from the last successful run, at most REMINDER_CATCH_UP_DAYS back."""
-    window = day - datetime.timedelta(days=settings.REMINDER_CATCH_UP_DAYS)
-    last = last_success(SEND_REMINDERS, before=day)
-    since = max(last.business_date, window) if last else day - datetime.timedelta(days=1)
+    """With REMINDER_FAN_OUT, one task per county that has reminders to record (workers take
+    them side by side; each county's run is recorded, caught up and run again on its own);
+    otherwise every county here, in batches."""
+    since = _since(SEND_REMINDERS, day)
+    counties = reminder_counties(
+        today=day, since=day - datetime.timedelta(days=settings.REMINDER_CATCH_UP_DAYS)
+    )
+    if settings.REMINDER_FAN_OUT and len(counties) > 1:
+        for county in counties:
+            transaction.on_commit(partial(send_county_reminders.delay, county, day.isoformat()))
+        log.info("repayment reminders: one task for each of %s counties", len(counties))
+        return {"counties": len(counties), "days": (day - since).days}
     sent = reminders_send(today=day, since=since, enqueue=deliver_reminder.delay)
     log.info("repayment reminders sent: %s (days %s to %s)", sent, since, day)
+    return {"sent": sent, "days": (day - since).days}
+
+
+@scoped_job(SEND_REMINDERS)
+def _send_county_reminders(day: datetime.date, county: str) -> dict[str, int]:
+    """One county's reminders, caught up from its own last successful run (or, the first
+    time, from the whole job's last run before this day)."""
+    before = last_success(SEND_REMINDERS, before=day)
+    since = _since(
+        scoped_name(SEND_REMINDERS, county), day, before.business_date if before else None
+    )
+    sent = reminders_send(today=day, since=since, enqueue=deliver_reminder.delay, area_code=county)
+    log.info("repayment reminders of %s sent: %s (days %s to %s)", county, sent, since, day)
     return {"sent": sent, "days": (day - since).days}
 
 
@@ -71,6 +103,13 @@ def send_reminders(business_date: str | None = None) -> int:
     """Daily: repayment reminders to borrowers (and group leaders once overdue), catching up
     the days since the last successful run."""
     return job_run(job=SEND_REMINDERS, business_date=_day(business_date)).counts.get("sent", 0)
+
+
+@shared_task
+def send_county_reminders(county: str, business_date: str | None = None) -> int:
+    """One county's share of the daily reminders, queued by send_reminders."""
+    job = scoped_name(SEND_REMINDERS, county)
+    return job_run(job=job, business_date=_day(business_date)).counts.get("sent", 0)
 
 
 @shared_task

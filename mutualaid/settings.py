@@ -311,6 +311,8 @@ DEMO_HISTORY = env_bool("DEMO_HISTORY", True)
 
 # A reminder run catches up the days since the last successful run, at most this many.
 REMINDER_CATCH_UP_DAYS = env_int("REMINDER_CATCH_UP_DAYS", 7)
+# The daily reminder run queues one task per county (workers take them side by side).
+REMINDER_FAN_OUT = env_bool("REMINDER_FAN_OUT", True)
 
 # Reminders and notices: "mutualaid.messaging.LogBackend" (default) or ".EmailBackend".
 MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "mutualaid.messaging.LogBackend")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,6 +81,30 @@ def _reminder_days(
     return wanted
 
 
+def _candidates(
+    wanted: dict[datetime.date, list[tuple[ReminderKind, datetime.date]]], area_code: str = ""
+) -> QuerySet[Instalment]:
+    candidates = Instalment.objects.filter(
+        loan__status__in=sorted(LENT_STATUSES),
+        due_on__in=sorted(wanted),
+        principal_paid__lt=F("principal"),
+    )
+    if area_code:
+        candidates = candidates.filter(loan__association__area__code__startswith=area_code)
+    return candidates
+
+
+def reminder_counties(*, today: datetime.date, since: datetime.date) -> list[str]:
+    """The counties (six-digit codes) with an instalment that may be reminded of between
+    `since` and `today`: the daily job gives each its own task."""
+    codes = (
+        _candidates(_reminder_days(since, today))
+        .values_list("loan__association__area__code", flat=True)
+        .distinct()
+    )
+    return sorted({code[:6] for code in codes})
+
+
 def reminders_send(
     *,
     today: datetime.date,
@@ -101,13 +125,7 @@ def reminders_send(
     skips it (one reminder per loan, due date, kind and person, unique in the database)."""
     since = today - datetime.timedelta(days=1) if since is None else since
     wanted = _reminder_days(since, today)
-    candidates = Instalment.objects.filter(
-        loan__status__in=sorted(LENT_STATUSES),
-        due_on__in=sorted(wanted),
-        principal_paid__lt=F("principal"),
-    )
-    if area_code:
-        candidates = candidates.filter(loan__association__area__code__startswith=area_code)
+    candidates = _candidates(wanted, area_code)
     ids = list(candidates.order_by("loan_id", "due_on").values_list("pk", flat=True))
     sent = 0
     for start in range(0, len(ids), batch):

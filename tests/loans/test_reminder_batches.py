@@ -65,3 +65,64 @@ def test_a_run_limited_to_another_area_sends_nothing_and_a_rerun_skips_what_was_
     assert first > len(loans) and Reminder.objects.count() == first
     assert reminders_send(today=D(2027, 1, 22), area_code=county) == 0
     assert Reminder.objects.count() == first
+
+
+def _lent_outside(world):
+    """A 10,000 lump sum in the other county's village, due on 2027-01-15 too."""
+    from decimal import Decimal
+
+    from funds.journal import book_for_association
+    from funds.services import capital_receive
+    from guarantees.services import group_form
+
+    branch, association = world.outside, world.outside.association
+    capital_receive(
+        book=book_for_association(association),
+        source="government",
+        contributor="区财政局",
+        into="cash",
+        amount=Decimal("50000"),
+        received_on=D(2026, 1, 2),
+        by=factories.clerk_of(association),
+    )
+    leader = factories.member(association, name="杨组长", is_party_member=True)
+    households = [factories.member(association, name=f"大城农户{i}") for i in range(3)]
+    group = group_form(
+        association=association,
+        name="大城联保组",
+        formed_on=D(2024, 1, 1),
+        leaders=[leader],
+        households=households,
+        by=factories.clerk_of(association),
+    )
+    return factories.loan_disbursed(
+        branch,
+        households[0],
+        group=group,
+        approved_on=D(2026, 1, 10),
+        notices_expire_on=D(2026, 1, 13),
+        on=D(2026, 1, 15),
+    )
+
+
+def test_the_daily_job_gives_each_county_its_own_run(
+    loans, world, settings, django_capture_on_commit_callbacks
+):
+    from jobs.models import JobRun
+    from jobs.runs import job_run
+    from loans.tasks import SEND_REMINDERS, send_reminders
+
+    _lent_outside(world)
+    settings.REMINDER_FAN_OUT = True
+    inside, outside = world.inside.county.code, world.outside.county.code
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders("2027-01-22")  # seven days overdue in both counties
+    runs = {run.job: run.counts for run in JobRun.objects.all()}
+    assert runs[SEND_REMINDERS] == {"counties": 2, "days": 1}
+    assert runs[f"{SEND_REMINDERS}@{inside}"]["sent"] > len(loans)
+    assert runs[f"{SEND_REMINDERS}@{outside}"]["sent"] == 2  # the borrower and the leader
+    sent = Reminder.objects.count()
+    assert sent == runs[f"{SEND_REMINDERS}@{inside}"]["sent"] + 2
+    # A county's run again (as the jobs page does for a failed one) records nothing twice.
+    again = job_run(job=f"{SEND_REMINDERS}@{outside}", business_date=D(2027, 1, 22))
+    assert again.counts["sent"] == 0 and Reminder.objects.count() == sent
