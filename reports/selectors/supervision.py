@@ -171,7 +171,7 @@ def overdue_at(*, prefix: str, on: datetime.date) -> list[OverdueLoan]:
         Q(paid_on__isnull=True) | Q(paid_on__gt=on)
     )
     gone = WriteOff.objects.filter(loan=OuterRef("pk"), entry__date__lte=on)
-    loans = (
+    loans = list(
         _in_area(prefix)
         .filter(status__in=LENT_EVER, disbursed_on__lte=on)
         .annotate(
@@ -182,7 +182,6 @@ def overdue_at(*, prefix: str, on: datetime.date) -> list[OverdueLoan]:
         .prefetch_related(dashboards.leaders())
         .order_by("oldest_due", "pk")
     )
-    loans = list(loans)
     # The replay's inputs for every listed loan in two queries, not two per loan.
     instalments: dict[int, list[Instalment]] = {}
     for instalment in Instalment.objects.filter(loan__in=loans).order_by("loan_id", "number"):
