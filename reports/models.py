@@ -1,6 +1,8 @@
 """Stored supervision reports (DESIGN §9): one PDF per area and month, kept through Django's
 storage API (files under VAR_DIR by default, an object store by setting)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -101,10 +103,11 @@ class AllocationProposalQuerySet(ScopedQuerySet):
 
 
 class AllocationProposal(models.Model):
-    """A county's (or city's) proposal to allocate `amount` of new capital from its pool to its
-    associations by need (reports.allocation). The office edits the lines while it is a draft;
-    approving it requests one transfer per line through funds.services.transfer_request, which
-    another officer then approves (four eyes)."""
+    """A county's (or city's) proposal to allocate `amount` of new capital from its pool, and
+    the idle capital it recalls from low-usage associations, to its associations by need
+    (reports.allocation). The office edits the lines while it is a draft; approving it requests
+    one transfer per line (a recall or an allocation) through funds.services.transfer_request,
+    which another officer then approves (four eyes)."""
 
     area = models.ForeignKey(
         Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="allocations"
@@ -112,7 +115,7 @@ class AllocationProposal(models.Model):
     pool = models.ForeignKey(
         "funds.Book", verbose_name=_("capital pool"), on_delete=models.PROTECT, related_name="+"
     )
-    amount = money_field(_("amount to allocate"))
+    amount = money_field(_("amount to allocate"))  # new money from the pool; recalls add to it
     on = models.DateField(_("figures on"))
     status = models.CharField(
         _("status"), max_length=10, choices=AllocationStatus.choices, default=AllocationStatus.DRAFT
@@ -141,16 +144,24 @@ class AllocationProposal(models.Model):
         verbose_name_plural = _("allocation proposals")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(name="allocation_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="allocation_amount_not_negative", condition=Q(amount__gte=0)
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.area} {self.on} {self.amount}"
 
 
+class AllocationLineKind(models.TextChoices):
+    ALLOCATE = "allocate", _("allocation")
+    RECALL = "recall", _("recall of idle capital")
+
+
 class AllocationLine(models.Model):
-    """One association of a proposal: the figures its need was computed from, the proposed
-    amount, the amount the office settled on, and the transfer requested on approval."""
+    """One association of a proposal: the figures its need (or its idle capital) was computed
+    from, the proposed amount, the amount the office settled on, and the transfer requested on
+    approval. A recall line's amount goes from the association to the pool."""
 
     proposal = models.ForeignKey(
         AllocationProposal,
@@ -164,6 +175,12 @@ class AllocationLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=AllocationLineKind.choices,
+        default=AllocationLineKind.ALLOCATE,
+    )
     waitlisted = money_field(_("waitlisted amount"))
     waiting_months = models.PositiveIntegerField(_("longest wait (months)"), null=True)
     cash = money_field(_("lendable cash"))
@@ -173,6 +190,12 @@ class AllocationLine(models.Model):
     repayment_rate = models.DecimalField(
         _("cumulative repayment rate"), max_digits=7, decimal_places=4, null=True
     )
+    on_time_rate = models.DecimalField(
+        _("on-time repayment rate"), max_digits=7, decimal_places=4, null=True
+    )
+    monthly_disbursed = money_field(_("average monthly disbursement"), default=0)
+    reserve = money_field(_("reserve"), default=0)
+    bank = money_field(_("bank balance"), default=0)
     weight = models.DecimalField(_("need weight"), max_digits=18, decimal_places=4)
     proposed = money_field(_("proposed amount"))
     amount = money_field(_("amount"))
@@ -199,3 +222,9 @@ class AllocationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} {self.amount}"
+
+    @property
+    def recallable(self) -> Decimal:
+        """The most a recall may take: lendable cash less the waitlist and the reserve, and
+        no more than the bank balance (transfers go by bank)."""
+        return max(min(self.cash - self.waitlisted - self.reserve, self.bank), Decimal(0))

@@ -1,12 +1,14 @@
-"""Allocation of new capital by need (reports.allocation): the county's (or city's) proposals
-with the formula and the form to propose, a proposal's lines the office edits, and its
-approval, which requests the transfers. Scoped to the offices: anything else answers 404."""
+"""Allocation by need (reports.allocation): the county's (or city's) associations with their
+lendable cash, usage, unmet demand and repayment, the rules, the form to propose and the
+proposals; a proposal's recall and allocation lines the office edits, and its approval, which
+requests the transfers. Scoped to the offices: anything else answers 404."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,17 +21,18 @@ from funds.roles import OFFICES, may_on_book, pool_office_roles
 from mutualaid.forms import IdempotentForm
 from mutualaid.money import ZERO
 from reports import allocation as services
-from reports.models import AllocationProposal, AllocationStatus
+from reports.models import AllocationLineKind, AllocationProposal, AllocationStatus
 
 POOL_LEVELS = ("county", "city")
 
 
 class ProposeForm(IdempotentForm):
     amount = forms.DecimalField(
-        label=gettext_lazy("Amount to allocate (yuan)"),
+        label=gettext_lazy("New money from the pool (yuan)"),
+        help_text=gettext_lazy("The idle capital recalled is shared as well; 0 shares it alone."),
         max_digits=14,
         decimal_places=2,
-        min_value=0.01,
+        min_value=0,
     )
 
 
@@ -96,6 +99,10 @@ def allocation(request, area_code: str):
             "available": services.pool_available(pool) if pool else None,
             "form": form,
             "formula": services.FORMULA,
+            "recall_rule": services.recall_rule(),
+            "needs": services.needs_of(area, timezone.localdate())
+            if area.level in POOL_LEVELS
+            else [],
             "proposals": AllocationProposal.objects.filter(area=area).select_related(
                 "created_by", "approved_by"
             ),
@@ -144,8 +151,11 @@ def allocation_detail(request, proposal_id: int):
             "rows": rows,
             "form": form,
             "formula": services.FORMULA,
-            "total": sum((line.amount for line in lines), ZERO),
-            "proposed_total": sum((line.proposed for line in lines), ZERO),
+            "recall_rule": services.recall_rule(),
+            "allocated": sum(
+                (x.amount for x in lines if x.kind == AllocationLineKind.ALLOCATE), ZERO
+            ),
+            "recalled": sum((x.amount for x in lines if x.kind == AllocationLineKind.RECALL), ZERO),
         },
     )
 
