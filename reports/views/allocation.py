@@ -28,7 +28,7 @@ POOL_LEVELS = ("county", "city")
 
 class ProposeForm(IdempotentForm):
     amount = forms.DecimalField(
-        label=gettext_lazy("New money from the pool (yuan)"),
+        label=gettext_lazy("Amount to allocate (yuan)"),
         help_text=gettext_lazy("The idle capital recalled is shared as well; 0 shares it alone."),
         max_digits=14,
         decimal_places=2,
