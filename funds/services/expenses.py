@@ -173,7 +173,7 @@ def expense_reverse(*, expense: Expense, by: User, reason: str, on: datetime.dat
     once only (locked here, and the database refuses a second reversal of the same entry).
     Returns the reversal of the cost."""
     expense = (
-        Expense.objects.select_for_update()
+        Expense.objects.select_for_update(of=("self",))
         .select_related("book__area", "entry", "reimbursement_entry")
         .get(pk=expense.pk)
     )

@@ -132,7 +132,7 @@ def transfer_reverse(
     received the money must still hold it: the journal refuses to take its bank below zero on
     any day, and the message names that book. Returns the pool's reversing entry."""
     transfer = (
-        Transfer.objects.select_for_update()
+        Transfer.objects.select_for_update(of=("self",))
         .select_related("pool__area", "target__area", "pool_entry", "target_entry")
         .get(pk=transfer.pk)
     )
