@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from associations.models import Area, Association, User
 from funds.chart import CASH_KEYS, CHART
 from funds.exceptions import FundsRuleError
-from funds.models import Account, Book, EntryKind, JournalEntry, JournalLine, MonthClose
+from funds.models import (
+    Account,
+    AccountBalance,
+    Book,
+    EntryKind,
+    JournalEntry,
+    JournalLine,
+    MonthClose,
+)
 from funds.roles import CLOSERS, REVERSERS, require_on_book
 from mutualaid.money import ZERO, format_yuan, to_fen
 
@@ -217,13 +225,50 @@ def lowest_balance_from(
     return lowest
 
 
-def account_balance(account: Account, *, through: datetime.date | None = None) -> Decimal:
-    """Debit-positive balance of one account."""
-    lines = JournalLine.objects.filter(account=account)
+def account_totals(
+    book: Book, *, through: datetime.date | None = None, account: Account | None = None
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """Debit and credit totals per account id of the book (or of one account) from the first
+    line through `through` (or all): the totals stored at the last closed month on or before
+    it (AccountBalance), plus the lines after that month. Two small queries, whatever the
+    length of the history."""
+    stored = AccountBalance.objects.filter(book=book)
+    if through is not None:
+        stored = stored.filter(month_end__lte=through)
+    last = stored.order_by("-month_end").values_list("month_end", flat=True).first()
+    totals: dict[int, tuple[Decimal, Decimal]] = {}
+    lines = JournalLine.objects.filter(book=book)
+    if account is not None:
+        lines = lines.filter(account=account)
+    if last is not None:
+        rows = AccountBalance.objects.filter(book=book, month_end=last)
+        if account is not None:
+            rows = rows.filter(account=account)
+        totals = {r.account_id: (r.debit, r.credit) for r in rows}
+        lines = lines.filter(date__gt=last)
     if through is not None:
         lines = lines.filter(date__lte=through)
-    totals = lines.aggregate(d=Sum("debit"), c=Sum("credit"))
-    return (totals["d"] or ZERO) - (totals["c"] or ZERO)
+    for row in lines.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")).order_by():
+        debit, credit = totals.get(row["account_id"], (ZERO, ZERO))
+        totals[row["account_id"]] = (debit + (row["d"] or ZERO), credit + (row["c"] or ZERO))
+    return totals
+
+
+def account_balance(account: Account, *, through: datetime.date | None = None) -> Decimal:
+    """Debit-positive balance of one account."""
+    debit, credit = account_totals(account.book, through=through, account=account).get(
+        account.pk, (ZERO, ZERO)
+    )
+    return debit - credit
+
+
+def _store_closed_totals(book: Book, end: datetime.date) -> None:
+    """The accounts' totals through `end`, kept for the balances (AccountBalance)."""
+    totals = account_totals(book, through=end)
+    AccountBalance.objects.bulk_create(
+        AccountBalance(book=book, account_id=account_id, month_end=end, debit=debit, credit=credit)
+        for account_id, (debit, credit) in totals.items()
+    )
 
 
 # Entries posted by a business record's own service (a loan, repayment, expense, transfer,
@@ -342,4 +387,5 @@ def month_close(*, book: Book, month: datetime.date, by: User) -> MonthClose:
         raise FundsRuleError(_("This month is already closed."), "already_closed")
     book.closed_through = end
     book.save(update_fields=["closed_through"])
+    _store_closed_totals(book, end)
     return MonthClose.objects.create(book=book, month_end=end, closed_by=by)

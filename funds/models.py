@@ -447,3 +447,30 @@ class MonthClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.book} {self.month_end}"
+
+
+class AccountBalance(models.Model):
+    """An account's debit and credit totals from the first line through the end of a closed
+    month (DESIGN §6: what reads need at scale is stored). The month close writes one row per
+    account of the book, in its own transaction; nothing is posted into a closed month, so the
+    row never changes. Balances then add only the lines of the open months to it
+    (funds.journal.account_totals), however long the book's history."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="closed_totals")
+    month_end = models.DateField(_("month end"))
+    debit = money_field(_("debit"))
+    credit = money_field(_("credit"))
+
+    class Meta:
+        verbose_name = _("closed account totals")
+        verbose_name_plural = _("closed account totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "month_end"], name="account_balance_once_a_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["book", "month_end"], name="account_balance_book_month")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.month_end}"

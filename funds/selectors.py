@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from associations.models import User
 from funds.chart import DEBIT_NORMAL
+from funds.journal import account_totals
 from funds.models import (
     Account,
     ApprovalStatus,
@@ -171,18 +172,16 @@ def cash_book(
 
 
 def balances_by_key(*, book: Book, through: datetime.date | None = None) -> dict[str, Decimal]:
-    lines = JournalLine.objects.filter(book=book)
-    if through:
-        lines = lines.filter(date__lte=through)
-    rows = (
-        lines.values("account__key", "account__type")
-        .annotate(d=Sum("debit"), c=Sum("credit"))
-        .order_by()
-    )
+    """Each account's balance, on its normal side, from the totals kept at the last closed
+    month and the lines since (funds.journal.account_totals)."""
+    totals = account_totals(book, through=through)
     result = {}
-    for row in rows:
-        balance = (row["d"] or ZERO) - (row["c"] or ZERO)
-        result[row["account__key"]] = balance if row["account__type"] in DEBIT_NORMAL else -balance
+    for account_id, key, type_ in Account.objects.filter(pk__in=totals).values_list(
+        "pk", "key", "type"
+    ):
+        debit, credit = totals[account_id]
+        balance = debit - credit
+        result[key] = balance if type_ in DEBIT_NORMAL else -balance
     return result
 
 
