@@ -60,6 +60,7 @@ from django.db.models.functions import Coalesce, Least, Substr
 from associations.models import PREFIX_LENGTH, Area, AreaLevel, Association, Member
 from associations.selectors import training_counts
 from funds.models import ApprovalStatus, Expense, JournalLine
+from funds.selectors import expense_reversed_by
 from loans.models import Instalment, Loan, LoanTransition, Repayment, WriteOff
 from loans.workflow import LoanStatus
 from mutualaid.money import ZERO, to_fen
@@ -661,6 +662,7 @@ def _advances(
         Expense.objects.filter(status=ApprovalStatus.APPROVED, spent_on__lte=on)
         .exclude(advanced_by="")
         .filter(Q(reimbursed_on__isnull=True) | Q(reimbursed_on__gt=on))
+        .exclude(expense_reversed_by(on))  # a reversed expense is no longer owed
     )
     for row in _grouped(expenses, "book__area__code", prefix, length).annotate(s=Sum("amount")):
         result[row["key"]].unreimbursed_advances = row["s"] or ZERO

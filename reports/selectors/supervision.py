@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from associations.models import Area, Association
 from funds.models import ApprovalStatus, Book, Expense, JournalEntry, JournalLine, Transfer
+from funds.selectors import expense_reversed_by
 from loans.domain.allocation import Payment, replay
 from loans.domain.fees import amount_owed
 from loans.models import Instalment, Loan, LoanTransition, Repayment, WriteOff
@@ -315,6 +316,7 @@ def _exceptions(
         )
         .exclude(advanced_by="")
         .filter(Q(reimbursed_on__isnull=True) | Q(reimbursed_on__gt=end))
+        .exclude(expense_reversed_by(end))
         .select_related("book__area")
         .order_by("spent_on", "pk")
     )

@@ -99,6 +99,22 @@ def test_a_reversed_advance_is_owed_no_more(world, funded_book, clerk, board):
     assert raised.value.code == "expense_reversed"
 
 
+def test_the_indicators_count_a_reversed_advance_no_more(world, funded_book, clerk, board):
+    from reports.selectors.indicators import area_figures
+
+    advance = _expense(funded_book, clerk, board, amount="150", advanced_by="王会计")
+    village = world.inside.village
+
+    def owed() -> Decimal:
+        return area_figures(
+            area=village, on=D(2026, 6, 15), start=D(2026, 1, 1)
+        ).unreimbursed_advances
+
+    assert owed() == Decimal("150.00")
+    expense_reverse(expense=advance, by=clerk, reason="未发生", on=D(2026, 6, 1))
+    assert owed() == Decimal("0")
+
+
 def test_a_reason_is_required_and_nothing_is_written(expense, clerk):
     before = JournalEntry.objects.count()
     with pytest.raises(FundsRuleError) as raised:
