@@ -8,7 +8,7 @@ class MobileNumberBackend(ModelBackend):
     """Lets a user type their mobile number where the login form asks for a username."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if not username or not password or not username.isdigit():
+        if not username or not password or not (username.isascii() and username.isdigit()):
             return None
         try:
             user = User.objects.get(mobile=username)
@@ -64,7 +64,7 @@ def record_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
     username = str(credentials.get("username") or credentials.get("login") or "")
     known = User.objects.filter(username=username).first() if username else None
-    if known is None and username.isdigit():
+    if known is None and username.isascii() and username.isdigit():
         known = User.objects.filter(mobile=username).first()
     auth_event_record(
         kind=AuthEventKind.LOGIN_FAILED, user=known, username=username, ip=_client_ip(request)

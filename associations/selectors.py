@@ -138,7 +138,7 @@ def member_query(query: str) -> Q:
     lowered = query.lower().replace(" ", "")
     if lowered.isascii() and lowered.isalpha():
         return Q(pinyin_initials__startswith=lowered) | Q(pinyin_full__contains=lowered)
-    if lowered.rstrip("x").isdigit():
+    if lowered.isascii() and lowered.rstrip("x").isdigit():
         # An ID suffix (last 4 or more) or part of a mobile number.
         return Q(id_number__endswith=lowered.upper()) | Q(mobile__contains=lowered)
     return Q(name__contains=query)

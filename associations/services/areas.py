@@ -16,7 +16,7 @@ from associations.models import (
 
 
 def _check_area(*, code: str, level: str, parent: Area | None) -> None:
-    if not code.isdigit() or len(code) not in CODE_LENGTHS[AreaLevel(level)]:
+    if not (code.isascii() and code.isdigit()) or len(code) not in CODE_LENGTHS[AreaLevel(level)]:
         raise AssociationRuleError(
             _("Code %(code)s does not fit the level %(level)s (expected %(lengths)s digits).")
             % {

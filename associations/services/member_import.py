@@ -273,7 +273,7 @@ def cell_text(value: object) -> str:
 
 def _int(value: object, label: str) -> int:
     text = cell_text(value)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise MemberRuleError(
             _("%(column)s must be a whole number, not %(value)r.")
             % {"column": label, "value": text},

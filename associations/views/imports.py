@@ -122,7 +122,7 @@ def import_page(
 def _pending_job(request, association, kind) -> ImportJob | None:
     """The user's own checked upload for this association, or None."""
     token = request.POST.get("token", "")
-    if not token.isdigit() or len(token) > 18:
+    if not (token.isascii() and token.isdigit()) or len(token) > 18:
         return None
     return ImportJob.objects.filter(
         pk=int(token),

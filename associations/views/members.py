@@ -42,7 +42,8 @@ def clerk_association(request):
     associations = selectors.clerk_associations(user=request.user)
     chosen = request.POST.get("association") or request.GET.get("association")
     if chosen:
-        return get_object_or_404(associations, pk=chosen) if str(chosen).isdigit() else None
+        digits = chosen.isascii() and chosen.isdigit()  # "¹" is a digit to isdigit(), not to int()
+        return get_object_or_404(associations, pk=chosen) if digits else None
     first_two = list(associations[:2])
     if not first_two:
         raise Http404

@@ -52,8 +52,9 @@ def loan_new(request) -> HttpResponse:
         status=MemberStatus.ACTIVE
     )
     member = None
-    if request.GET.get("member", "").isdigit():
-        member = members.filter(pk=request.GET["member"]).select_related("association").first()
+    chosen = request.GET.get("member", "")
+    if chosen.isascii() and chosen.isdigit():
+        member = members.filter(pk=chosen).select_related("association").first()
     if member is None:
         query = request.GET.get("q", "").strip()
         found = (
@@ -173,7 +174,7 @@ def _guarantors(candidates: QuerySet[Member], query: str, *, chosen: object) -> 
         if query
         else []
     )
-    if str(chosen).isdigit():
+    if str(chosen).isascii() and str(chosen).isdigit():
         found.append(int(str(chosen)))
     return candidates.filter(pk__in=found)
 

@@ -160,7 +160,7 @@ def _year(request: HttpRequest, today: datetime.date) -> int:
     text = request.GET.get("year", "").strip()
     if not text:
         return today.year - 1
-    if not text.isdigit() or not 2000 <= int(text) <= today.year:
+    if not (text.isascii() and text.isdigit()) or not 2000 <= int(text) <= today.year:
         raise MonthError(
             _("Give the year as four digits, from 2000 to %(year)d.") % {"year": today.year}
         )

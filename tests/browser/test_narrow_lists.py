@@ -22,7 +22,7 @@ WIDTH = 360
 
 def _key_columns() -> dict[str, tuple[str, list[str]]]:
     """URL name -> (its URL parameters, the headers of the columns a phone must show)."""
-    name, amount, status = gettext("Name"), gettext("Amount"), gettext("Status")
+    name, amount, status = pgettext("person", "Name"), gettext("Amount"), gettext("Status")
     return {
         "associations:member_list": ("", [name, status]),
         "loans:loan_list": ("", [gettext("Borrower"), amount, status]),
