@@ -330,7 +330,13 @@ def record_owner_message(kind: str) -> str:
             "This entry belongs to a repayment: reverse it with “Reverse” beside the repayment "
             "on the loan's page, so that the loan and the books stay in step."
         )
-    if kind in (EntryKind.DISBURSEMENT, EntryKind.WRITE_OFF, EntryKind.RECOVERY):
+    if kind == EntryKind.DISBURSEMENT:
+        return _(
+            "This entry belongs to a loan's payout: reverse it with “Reverse the "
+            "disbursement” on the loan's page (the township station, before any repayment), "
+            "so that the loan and the books stay in step."
+        )
+    if kind in (EntryKind.WRITE_OFF, EntryKind.RECOVERY):
         return _(
             "This entry belongs to a %(record)s of a loan: it is corrected on the loan's page, "
             "so that the loan and the books stay in step."

@@ -147,6 +147,13 @@ class DisburseForm(forms.Form):
     )
 
 
+class DisbursementReverseForm(forms.Form):
+    on = PastDateField(label=_("Reversed on"))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class ExtensionRequestForm(forms.Form):
     new_maturity = FutureDateField(label=_("New maturity"))
     reason = forms.CharField(
@@ -170,6 +177,7 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
     "reject": ReasonForm,
     "object": ReasonForm,
     "disburse": DisburseForm,
+    "disbursement_reverse": DisbursementReverseForm,
     "extension_request": ExtensionRequestForm,
     "extend": ConfirmForm,
     "extension_refuse": ReasonForm,

@@ -51,7 +51,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.IN_NOTICE: frozenset({S.READY, S.BOARD_REVIEWED, S.WITHDRAWN}),
     S.READY: frozenset({S.DISBURSED, S.WAITLISTED, S.WITHDRAWN}),
     # A single payment may settle the whole loan; reversing repayments moves back.
-    S.DISBURSED: frozenset({S.REPAYING, S.CLOSED, S.WRITTEN_OFF}),
+    # A payout entered by mistake (no repayment yet) is reversed: ready to pay out again.
+    S.DISBURSED: frozenset({S.REPAYING, S.CLOSED, S.WRITTEN_OFF, S.READY}),
     S.REPAYING: frozenset({S.CLOSED, S.WRITTEN_OFF, S.DISBURSED}),
     S.CLOSED: frozenset({S.REPAYING, S.DISBURSED}),
     S.REJECTED: frozenset(),
@@ -179,6 +180,12 @@ ACTIONS: dict[str, Action] = {
     ),
     "disburse": Action(
         frozenset({STATION}), _("Disburse"), to=S.DISBURSED, only_from=frozenset({S.READY})
+    ),
+    "disbursement_reverse": Action(
+        frozenset({STATION}),
+        _("Reverse the disbursement (give the reason)"),
+        to=S.READY,
+        only_from=frozenset({S.DISBURSED}),
     ),
     "repay": Action(frozenset({CLERK}), _("Record a repayment"), only_from=LENT_STATUSES),
     "reverse_repayment": Action(

@@ -75,6 +75,65 @@ def loan_disburse(*, loan: Loan, by: User, on: datetime.date, into: str = "cash"
     return loan
 
 
+@transaction.atomic
+def loan_disbursement_reverse(
+    *, loan: Loan, by: User, reason: str, on: datetime.date
+) -> JournalEntry:
+    """Undo a payout entered by mistake, before any repayment: the mirror of the disbursement
+    entry (Dr cash or bank / Cr loans receivable) pointing at it, the schedule removed, and the
+    loan back to ready for disbursement, in one transaction. By the township station of the
+    loan's village, with the reason, on a day not before the payout in an open month."""
+    loan = loan_lock_for(loan, by=by, action="disbursement_reverse")
+    if loan.status != S.DISBURSED:
+        raise LoanRuleError(
+            _("Only a loan paid out and not yet repaid can have its disbursement reversed."),
+            "not_disbursed",
+        )
+    if not reason.strip():
+        raise LoanRuleError(_("Give the reason for the reversal."), "reason")
+    if loan.repayments.filter(reversal_entry__isnull=True).exists():
+        raise LoanRuleError(
+            _("Reverse the loan's repayments first: a repaid loan's payout is not undone."),
+            "repaid",
+        )
+    assert loan.disbursed_on is not None  # a disbursed loan
+    if on < loan.disbursed_on or on > timezone.localdate():
+        raise LoanRuleError(
+            _("The reversal date must lie between the payout and today."), "reverse_date"
+        )
+    entry = (
+        JournalEntry.objects.filter(
+            kind=EntryKind.DISBURSEMENT,
+            source_type=Loan._meta.label_lower,
+            source_id=loan.pk,
+            reversed_by__isnull=True,
+        )
+        .prefetch_related("lines__account")
+        .order_by("-pk")
+        .first()
+    )
+    assert entry is not None  # every payout posted its entry
+    mirror = journal_post(
+        book=entry.book,
+        date=on,
+        kind=EntryKind.REVERSAL,
+        by=by,
+        source=loan,
+        reverses=entry,
+        memo=_("Payout to %(name)s reversed: %(reason)s")
+        % {"name": loan.member.name, "reason": reason.strip()},
+        lines=[
+            Dr(line.account, line.credit) if line.credit else Cr(line.account, line.debit)
+            for line in entry.lines.all()
+        ],
+    )
+    Instalment.objects.filter(loan=loan).delete()
+    loan.disbursed_on = None
+    loan_transition(loan=loan, to=S.READY, by=by, reason=reason.strip())
+    loan_figures_store(loan=loan)
+    return mirror
+
+
 # A repayment of the same amount on the same day recorded this recently is probably the same
 # money entered twice (Back, then save again): it needs the clerk's explicit confirmation.
 DUPLICATE_WINDOW = datetime.timedelta(minutes=10)

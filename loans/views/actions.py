@@ -55,6 +55,9 @@ DISPATCH: dict[str, Callable[[Loan, Any, Data, datetime.date], object]] = {
     "disburse": lambda loan, user, d, today: money.loan_disburse(
         loan=loan, by=user, on=d["on"], into=d["into"]
     ),
+    "disbursement_reverse": lambda loan, user, d, today: money.loan_disbursement_reverse(
+        loan=loan, by=user, reason=d["reason"], on=d["on"]
+    ),
     "extension_request": lambda loan, user, d, today: extensions.extension_request(
         loan=loan, by=user, new_maturity=d["new_maturity"], reason=d["reason"], on=today
     ),
@@ -257,6 +260,11 @@ def _consequence(action: str, loan: Loan, today: datetime.date) -> str:
             "the repayment schedule of %(months)s months starts that day and the books record "
             "the payment."
         ),
+        "disbursement_reverse": _(
+            "The payout of %(amount)s yuan to %(name)s is undone in the books on the date "
+            "below (the money is back in the account it left), its repayment schedule is "
+            "removed, and the loan is ready to be paid out again. Your reason is recorded."
+        ),
         "extension_request": _(
             "The township committee is asked to move the final due date of %(name)s's loan "
             "(now %(maturity)s) to the new maturity; it decides from its inbox. A loan can be "
@@ -305,6 +313,9 @@ def _done(action: str, loan: Loan, data: Data) -> str:
         "reject": _("The application of %(name)s is rejected."),
         "object": _("The objection is recorded; the application of %(name)s is %(status)s."),
         "disburse": _("%(amount)s yuan is paid out to %(name)s on %(on)s."),
+        "disbursement_reverse": _(
+            "The payout of %(amount)s yuan to %(name)s is reversed; the loan is %(status)s."
+        ),
         "extension_request": _(
             "The extension to %(new_maturity)s is requested; the township committee decides."
         ),

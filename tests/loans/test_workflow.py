@@ -43,6 +43,7 @@ ALLOWED = {
     (S.DISBURSED, S.REPAYING),
     (S.DISBURSED, S.CLOSED),
     (S.DISBURSED, S.WRITTEN_OFF),
+    (S.DISBURSED, S.READY),  # a payout entered by mistake, reversed before any repayment
     (S.REPAYING, S.CLOSED),
     (S.REPAYING, S.WRITTEN_OFF),
     (S.REPAYING, S.DISBURSED),
