@@ -11,9 +11,10 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from associations.demo import DEMO_VILLAGE, demo_staff, history_villages
+from associations.demo import AREAS, DEMO_VILLAGE, demo_staff, history_villages
 from associations.models import Association, Member, Role, User
 from funds.journal import account_balance, book_for_association, lowest_balance_from
 from funds.models import Book
@@ -64,6 +65,10 @@ def _disbursed(loan, users, approved_on, disbursed_on):
 def load_demo_loans() -> None:
     if not Loan.objects.filter(association__area_id=DEMO_VILLAGE).exists():
         _demo_village_loans()
+        today = timezone.localdate()
+        association = Association.objects.get(area_id=DEMO_VILLAGE)
+        _stamp(association, book_for_association(association), today)
+        _stamp_entries(Book.objects.filter(area_id__in=[code for code, _name in AREAS]), today)
     if settings.DEMO_HISTORY:
         _load_history()
 
@@ -242,6 +247,65 @@ def _load_history() -> None:
         }
         v = _Village(association, number, users, today, book_for_association(association))
         _village_history(v)
+        _stamp(v.association, v.book, v.today)
+
+
+def _at(day: datetime.date, hour: int, seconds: int = 0) -> datetime.datetime:
+    moment = datetime.datetime.combine(day, datetime.time(hour)) + datetime.timedelta(
+        seconds=seconds
+    )
+    return timezone.make_aware(moment)
+
+
+def _stamp_entries(books: QuerySet[Book], today: datetime.date) -> None:
+    """Each entry of a past day recorded on that day (the demo's capital, expenses, loans)."""
+    from funds.models import JournalEntry
+
+    entries = list(JournalEntry.objects.filter(book__in=books, date__lt=today))
+    for n, entry in enumerate(entries):
+        entry.created_at = _at(entry.date, 11, n % 3600)
+    JournalEntry.objects.bulk_update(entries, ["created_at"], batch_size=500)
+
+
+def _stamp(association: Association, book: Book, today: datetime.date) -> None:
+    """The demo's past is written today through the services, which stamp every record with
+    the time it is written. Give its records the time they happened instead: a repayment and its
+    entry on the day paid, each entry on its date, a loan's steps on the days they took (the
+    application ten days before the payout, the approval six days before, the first and the
+    last repayment for repaying and closed)."""
+    from loans.models import LoanTransition, Repayment
+    from loans.workflow import LoanStatus as S
+
+    _stamp_entries(Book.objects.filter(pk=book.pk), today)
+    loans = Loan.objects.filter(association=association, disbursed_on__isnull=False)
+    loans = loans.prefetch_related("transitions", "repayments")
+    repayments, transitions = [], []
+    for loan in loans:
+        assert loan.disbursed_on is not None  # filtered above
+        paid = sorted(loan.repayments.all(), key=lambda r: (r.paid_on, r.pk))
+        for n, repayment in enumerate(paid):
+            repayment.recorded_at = _at(repayment.paid_on, 10, n)
+            repayments.append(repayment)
+        paid_days = [r.paid_on for r in paid] or [loan.disbursed_on]
+        start = loan.disbursed_on - datetime.timedelta(days=10)
+        days: dict[str, datetime.date] = {
+            S.SUBMITTED: start,
+            S.BOARD_REVIEWED: start + datetime.timedelta(days=2),
+            S.APPROVED: loan.disbursed_on - datetime.timedelta(days=6),
+            S.IN_NOTICE: loan.disbursed_on - datetime.timedelta(days=6),
+            S.READY: loan.disbursed_on,
+            S.WAITLISTED: start,
+            S.DISBURSED: loan.disbursed_on,
+            S.REPAYING: paid_days[0],
+            S.CLOSED: paid_days[-1],
+        }
+        for n, step in enumerate(sorted(loan.transitions.all(), key=lambda t: t.pk)):
+            day = days.get(step.to_status)
+            if day is not None and day < today:
+                step.at = _at(day, 9, n)
+                transitions.append(step)
+    Repayment.objects.bulk_update(repayments, ["recorded_at"], batch_size=500)
+    LoanTransition.objects.bulk_update(transitions, ["at"], batch_size=500)
 
 
 def _households(v: _Village) -> list[tuple[int, Member, GuaranteeGroup]]:

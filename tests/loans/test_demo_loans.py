@@ -9,7 +9,7 @@ from funds.journal import book_for_association
 from funds.models import JournalEntry
 from funds.selectors import balances_by_key, ledger_is_consistent
 from guarantees.models import GuaranteeGroup
-from loans.models import Loan, Repayment, WriteOff
+from loans.models import Loan, LoanTransition, Repayment, WriteOff
 from loans.selectors import loans as loan_selectors
 from reports.selectors.indicators import area_figures
 
@@ -86,3 +86,16 @@ def test_demo_loads_once_matches_the_ledger_and_has_two_years_of_history():
         assert figures.outstanding_principal > 0 and figures.par30_principal > 0
         assert figures.unmet_demand > 0 and figures.disbursed > 0
         assert figures.repaid_principal > 0 and figures.on_time_repayment_rate
+
+    # Records of past days carry their day, not the moment the demo was loaded.
+    today = datetime.date.today()
+    old = Repayment.objects.filter(paid_on__lt=today - datetime.timedelta(days=60))
+    assert old.exists()
+    assert all(r.recorded_at.date() == r.paid_on for r in old[:200])
+    entries = JournalEntry.objects.filter(date__lt=today - datetime.timedelta(days=60))
+    assert all(e.created_at.astimezone().date() == e.date for e in entries[:200])
+    payouts = LoanTransition.objects.filter(
+        to_status="disbursed", loan__disbursed_on__lt=today - datetime.timedelta(days=60)
+    ).select_related("loan")
+    assert payouts.exists()
+    assert all(t.at.astimezone().date() == t.loan.disbursed_on for t in payouts)
