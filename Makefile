@@ -49,7 +49,7 @@ test: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 $(STATIC_MANIFEST): $(STAMP) node_modules/.package-lock.json mutualaid/settings.py $(STATIC_SOURCES)
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0

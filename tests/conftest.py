@@ -186,9 +186,24 @@ def _transactional(item) -> bool:
     )
 
 
+# The longest modules (about 10-20 s each), started first: `make test`'s two workers take whole
+# modules (`--dist loadfile`), and a long module taken last leaves the other worker idle.
+LONGEST_FIRST = (
+    "tests/test_scoping.py",
+    "tests/test_fuzz_forms.py",
+    "tests/loans/test_demo_loans.py",
+    "tests/browser/test_drilldown.py",
+    "tests/browser/test_member_pages.py",
+    "tests/reports/test_supervision_reports.py",
+    "tests/test_posture.py",
+    "tests/browser/test_loan_journey.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     """Modules with a transactional test build the world per test (see `world`). In the other
-    modules the tests without the world run first, before the shared world's rows exist."""
+    modules the tests without the world run first, before the shared world's rows exist. The
+    longest modules come first (LONGEST_FIRST)."""
     config.stash[_UNSHARED] = {_module_of(item) for item in items if _transactional(item)}
     first = {}
     for index, item in enumerate(items):
@@ -196,8 +211,10 @@ def pytest_collection_modifyitems(config, items):
 
     def order(pair):
         index, item = pair
+        module = _module_of(item)
+        rank = LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
         uses_world = "world" in getattr(item, "fixturenames", ())
-        return first[_module_of(item)], uses_world, index
+        return rank, first[module], uses_world, index
 
     items[:] = [item for _index, item in sorted(enumerate(items), key=order)]
 

@@ -1,5 +1,6 @@
 """`/health/`: database, cache, storage, broker and Celery beat, open without a login."""
 
+import asyncio
 import datetime
 import json
 
@@ -12,7 +13,21 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from mutualaid.celery import app
 from mutualaid.health import HEARTBEAT
 
-pytestmark = pytest.mark.django_db
+# Committed rows: after a Playwright test in the same worker the checks may query from another
+# thread (asgiref's executor), which sees only what is committed.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_running_event_loop():
+    """A Playwright browser test earlier in the same worker leaves its event loop marked as
+    running in this thread (the sync API), and the health checks run through async_to_sync,
+    which refuses to start in a thread with a running loop. Production answers in plain
+    synchronous workers; here the mark is lifted for the test and put back after it."""
+    loop = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    yield
+    asyncio._set_running_loop(loop)
 
 
 def _heartbeat(minutes_ago: int | None) -> None:
