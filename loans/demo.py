@@ -11,10 +11,9 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from associations.demo import AREAS, DEMO_VILLAGE, demo_staff, history_villages
+from associations.demo import DEMO_VILLAGE, demo_staff, history_villages
 from associations.models import Association, Member, Role, User
 from funds.journal import account_balance, book_for_association, lowest_balance_from
 from funds.models import Book
@@ -67,8 +66,7 @@ def load_demo_loans() -> None:
         _demo_village_loans()
         today = timezone.localdate()
         association = Association.objects.get(area_id=DEMO_VILLAGE)
-        _stamp(association, book_for_association(association), today)
-        _stamp_entries(Book.objects.filter(area_id__in=[code for code, _name in AREAS]), today)
+        _stamp(association, today)
     if settings.DEMO_HISTORY:
         _load_history()
 
@@ -247,7 +245,7 @@ def _load_history() -> None:
         }
         v = _Village(association, number, users, today, book_for_association(association))
         _village_history(v)
-        _stamp(v.association, v.book, v.today)
+        _stamp(v.association, v.today)
 
 
 def _at(day: datetime.date, hour: int, seconds: int = 0) -> datetime.datetime:
@@ -257,26 +255,16 @@ def _at(day: datetime.date, hour: int, seconds: int = 0) -> datetime.datetime:
     return timezone.make_aware(moment)
 
 
-def _stamp_entries(books: QuerySet[Book], today: datetime.date) -> None:
-    """Each entry of a past day recorded on that day (the demo's capital, expenses, loans)."""
-    from funds.models import JournalEntry
-
-    entries = list(JournalEntry.objects.filter(book__in=books, date__lt=today))
-    for n, entry in enumerate(entries):
-        entry.created_at = _at(entry.date, 11, n % 3600)
-    JournalEntry.objects.bulk_update(entries, ["created_at"], batch_size=500)
-
-
-def _stamp(association: Association, book: Book, today: datetime.date) -> None:
+def _stamp(association: Association, today: datetime.date) -> None:
     """The demo's past is written today through the services, which stamp every record with
-    the time it is written. Give its records the time they happened instead: a repayment and its
-    entry on the day paid, each entry on its date, a loan's steps on the days they took (the
-    application ten days before the payout, the approval six days before, the first and the
-    last repayment for repaying and closed)."""
+    the time it is written. Give the loans' records the time they happened instead: a
+    repayment on the day paid, a loan's steps on the days they took (the application ten days
+    before the payout, the approval six days before, the first and the last repayment for
+    repaying and closed). Journal entries keep the moment they were recorded: the journal is
+    append-only (a PostgreSQL trigger), and each entry shows its own date."""
     from loans.models import LoanTransition, Repayment
     from loans.workflow import LoanStatus as S
 
-    _stamp_entries(Book.objects.filter(pk=book.pk), today)
     loans = Loan.objects.filter(association=association, disbursed_on__isnull=False)
     loans = loans.prefetch_related("transitions", "repayments")
     repayments, transitions = [], []
