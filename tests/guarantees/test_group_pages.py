@@ -71,6 +71,8 @@ def test_group_list_is_scoped(client, world):
     factories.scoped_group(world)
     client.force_login(world.outside.users["village_clerk"])
     assert list(client.get(reverse("guarantees:group_list")).context["page"].object_list) == []
-    client.force_login(world.inside.users["member"])
+    client.force_login(world.inside.users["village_board"])
     names = [g.name for g in client.get(reverse("guarantees:group_list")).context["page"]]
     assert names == ["联保一组"]
+    client.force_login(world.inside.users["member"])  # pages of its own only (issue 12)
+    assert client.get(reverse("guarantees:group_list")).status_code == 404

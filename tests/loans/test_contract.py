@@ -94,9 +94,12 @@ def own_loan(world, book, group):
 
 def test_the_member_cannot_print_even_their_own_contract(client, world, own_loan):
     client.force_login(world.inside.users[Role.MEMBER])
-    assert client.get(reverse("loans:loan_detail", args=[own_loan.pk])).status_code == 200
-    detail = client.get(reverse("loans:loan_detail", args=[own_loan.pk])).content.decode()
-    assert reverse("loans:loan_contract", args=[own_loan.pk]) not in detail
+    # A member login opens its own pages only: the staff loan page is a 404, and the member's
+    # schedule and statement pages offer no contract.
+    assert client.get(reverse("loans:loan_detail", args=[own_loan.pk])).status_code == 404
+    for page in ("loans:member_schedule", "loans:member_statement", "home"):
+        body = client.get(reverse(page)).content.decode()
+        assert reverse("loans:loan_contract", args=[own_loan.pk]) not in body
     assert client.get(reverse("loans:loan_contract", args=[own_loan.pk])).status_code == 404
     assert not IdNumberView.objects.exists()
 
