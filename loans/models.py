@@ -589,3 +589,53 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loan} → {self.new_maturity}"
+
+
+class ReversalStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the station")
+    DONE = "done", _("reversed")
+    REFUSED = "refused", _("refused by the station")
+
+
+class ReversalRequest(models.Model):
+    """A village clerk's request that the township station reverse a repayment recorded by
+    mistake (the clerk who recorded it may not reverse it: four eyes). The station reverses it
+    (loans.services.money.repayment_reverse closes the request) or refuses with a reason."""
+
+    repayment = models.ForeignKey(
+        Repayment, on_delete=models.PROTECT, related_name="reversal_requests"
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ReversalStatus.choices,
+        default=ReversalStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal = models.CharField(_("why refused"), max_length=300, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("reversal request")
+        verbose_name_plural = _("reversal requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repayment"],
+                condition=Q(status="pending"),
+                name="one_pending_reversal_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repayment} {self.status}"

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from associations.hooks import HomePanel
 from associations.models import RoleAssignment, User
+from loans.models import Loan, ReversalRequest, ReversalStatus
 from loans.selectors import queues
 from loans.workflow import BOARD, CLERK, COMMITTEE, STATION, LoanStatus
 from mutualaid.money import format_yuan
@@ -70,6 +71,21 @@ def _instalment_row(instalment) -> tuple[str, str, str]:
         "amount": format_yuan(instalment.principal - instalment.principal_paid),
     }
     return loan.member.name, detail, reverse("loans:loan_detail", args=[loan.pk])
+
+
+def _reversal_row(request) -> tuple[str, str, str]:
+    repayment = request.repayment
+    detail = _("%(village)s · repayment of %(date)s, %(amount)s yuan: %(reason)s") % {
+        "village": repayment.loan.association.area.name,
+        "date": date_format(repayment.paid_on, "SHORT_DATE_FORMAT"),
+        "amount": format_yuan(repayment.amount),
+        "reason": request.reason,
+    }
+    return (
+        repayment.loan.member.name,
+        detail,
+        reverse("loans:loan_detail", args=[repayment.loan_id]),
+    )
 
 
 def _write_off_row(write_off) -> tuple[str, str, str]:
@@ -155,6 +171,20 @@ def home_panels(request: HttpRequest, assignments: Sequence[RoleAssignment]) -> 
                 _loan_row,
                 link=_list(status=S.READY),
                 order=40,
+            )
+        )
+        panels.append(
+            _panel(
+                _("Reversals requested"),
+                ReversalRequest.objects.filter(
+                    status=ReversalStatus.PENDING,
+                    repayment__loan__in=Loan.objects.visible_to(user, roles=[STATION]),
+                )
+                .select_related("repayment__loan__member", "repayment__loan__association__area")
+                .order_by("requested_at", "pk"),
+                _reversal_row,
+                link=_list(status=S.REPAYING),
+                order=41,
             )
         )
     return panels

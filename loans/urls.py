@@ -23,6 +23,12 @@ urlpatterns = [
     ),
     path("loans/<int:loan_id>/repay/", loans.loan_repay, name="loan_repay"),
     path("loans/<int:loan_id>/reverse/", actions.repayment_reverse, name="repayment_reverse"),
+    path(
+        "loans/<int:loan_id>/reversal-request/",
+        actions.reversal_request,
+        name="reversal_request",
+    ),
+    path("loans/<int:loan_id>/reversal-refuse/", actions.reversal_refuse, name="reversal_refuse"),
     path("loans/<int:loan_id>/contract.pdf", documents.loan_contract, name="loan_contract"),
     path(
         "loans/<int:loan_id>/receipts/<int:repayment_id>.pdf",

@@ -188,6 +188,11 @@ ACTIONS: dict[str, Action] = {
         only_from=frozenset({S.DISBURSED}),
     ),
     "repay": Action(frozenset({CLERK}), _("Record a repayment"), only_from=LENT_STATUSES),
+    "reversal_request": Action(
+        frozenset({CLERK}),
+        _("Ask the station to reverse a repayment"),
+        only_from=LENT_STATUSES | {S.CLOSED},
+    ),
     "reverse_repayment": Action(
         frozenset({STATION}), _("Reverse a repayment"), only_from=LENT_STATUSES | {S.CLOSED}
     ),

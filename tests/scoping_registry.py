@@ -263,6 +263,8 @@ URL_ROLES: dict[str, set[str]] = {
     "loans:loan_action": {r for r in _ALL_ROLES if r != "member"},
     "loans:loan_action_confirm": {"village_clerk"},
     "loans:repayment_reverse": {"township_station"},
+    "loans:reversal_request": {"village_clerk"},
+    "loans:reversal_refuse": {"township_station"},
     # The contract carries full ID numbers (issue 13): staff of the area print it, a member
     # household (the borrower too) gets 404.
     "loans:loan_contract": {r for r in _ALL_ROLES if r != "member"},

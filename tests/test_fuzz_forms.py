@@ -370,6 +370,18 @@ PAGES = [
         _kw("loan_id"),
     ),
     Page(
+        "loans:reversal_request",
+        Role.VILLAGE_CLERK,
+        ("repayment", "reason"),
+        _kw("loan_id"),
+    ),
+    Page(
+        "loans:reversal_refuse",
+        Role.TOWNSHIP_STATION,
+        ("request", "reason"),
+        _kw("loan_id"),
+    ),
+    Page(
         "loans:loan_list",
         Role.VILLAGE_CLERK,
         ("status", "purpose", "area", "overdue", "due", "page"),

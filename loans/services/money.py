@@ -24,6 +24,7 @@ from loans.selectors.loans import lendable_cash, loan_state, loan_terms
 from loans.selectors.policy import effective_policy
 from loans.services.eligibility import eligibility_check
 from loans.services.figures import loan_figures_store
+from loans.services.reversal_requests import reversal_request_close
 from loans.services.transitions import loan_lock_for, loan_transition
 from loans.workflow import LENT_STATUSES, LoanStatus
 from mutualaid.money import ZERO, to_fen
@@ -285,6 +286,7 @@ def repayment_reverse(
     )
     repayment.reversed_by, repayment.reversal_reason = by, reason.strip()
     repayment.save()
+    reversal_request_close(repayment=repayment, by=by)
     state = _reallocate(loan, by=by, on=on)
     _follow_state(loan, state, by)
     return repayment

@@ -20,10 +20,10 @@ from associations.scoping import get_visible_or_404, user_roles
 from loans import workflow
 from loans.exceptions import LoanRuleError
 from loans.forms import ACTION_FORMS
-from loans.models import ExtensionRequest, ExtensionStatus, Loan, WriteOff
+from loans.models import ExtensionRequest, ExtensionStatus, Loan, ReversalRequest, WriteOff
 from loans.selectors.loans import loan_state
 from loans.selectors.policy import effective_policy
-from loans.services import applications, extensions, money
+from loans.services import applications, extensions, money, reversal_requests
 from mutualaid.errors import RuleError
 from mutualaid.forms import parse_id
 from mutualaid.money import format_yuan
@@ -103,6 +103,7 @@ def page_actions(user, loan: Loan) -> dict:
         "can_edit": "edit" in offered,
         "can_repay": "repay" in offered,
         "can_reverse": "reverse_repayment" in offered,
+        "can_request_reversal": "reversal_request" in offered,
     }
 
 
@@ -349,4 +350,60 @@ def repayment_reverse(request, loan_id: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("The repayment is reversed."))
+    return redirect("loans:loan_detail", loan_id=loan.pk)
+
+
+@login_required
+def reversal_request(request, loan_id: int):
+    """The clerk asks the station to reverse one of the loan's repayments (with the reason)."""
+    loan = get_visible_or_404(
+        Loan.objects, request.user, roles=workflow.ACTIONS["reversal_request"].roles, pk=loan_id
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    repayment = loan.repayments.filter(pk=parse_id(request.POST.get("repayment"))).first()
+    if repayment is None:
+        raise Http404
+    try:
+        reversal_requests.reversal_request(
+            repayment=repayment, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "The reversal of the repayment of %(date)s is requested; the township station "
+                "decides."
+            )
+            % {"date": repayment.paid_on},
+        )
+    return redirect("loans:loan_detail", loan_id=loan.pk)
+
+
+@login_required
+def reversal_refuse(request, loan_id: int):
+    """The station declines a clerk's request to reverse a repayment (with its reason)."""
+    loan = get_visible_or_404(
+        Loan.objects, request.user, roles=workflow.ACTIONS["reverse_repayment"].roles, pk=loan_id
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    request_id = parse_id(request.POST.get("request"))
+    pending = (
+        ReversalRequest.objects.filter(repayment__loan=loan, pk=request_id).first()
+        if request_id is not None
+        else None
+    )
+    if pending is None:
+        raise Http404
+    try:
+        reversal_requests.reversal_request_refuse(
+            request=pending, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The request is refused; the clerk sees your reason."))
     return redirect("loans:loan_detail", loan_id=loan.pk)

@@ -1,6 +1,8 @@
 """Pages of the loans: list, loan page, repayment entry, committee inbox (the application and
 its draft: `loans.views.applications`)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,7 +19,7 @@ from funds.models import JournalEntry
 from loans import documents, workflow
 from loans.domain.instalments import instalment_rows
 from loans.forms import RepaymentForm
-from loans.models import Loan, LoanPurpose, WriteOff
+from loans.models import Loan, LoanPurpose, ReversalRequest, ReversalStatus, WriteOff
 from loans.selectors import loans as loan_selectors
 from loans.selectors.inbox import inbox_checks
 from loans.selectors.notices import notice_village
@@ -74,6 +76,21 @@ def loan_list(request):
     )
 
 
+def _with_requests(loan: Loan) -> list[Any]:
+    """The loan's repayments, each with the reversal its clerk asked the station for, if one
+    waits (loans.services.reversal_requests)."""
+    pending = {
+        r.repayment_id: r
+        for r in ReversalRequest.objects.filter(
+            repayment__loan=loan, status=ReversalStatus.PENDING
+        ).select_related("requested_by")
+    }
+    repayments = list(loan.repayments.select_related("recorded_by", "reversed_by"))
+    for repayment in repayments:
+        repayment.pending_request = pending.get(repayment.pk)  # type: ignore[attr-defined]
+    return repayments
+
+
 @login_required
 def loan_detail(request, loan_id: int):
     loan = get_visible_or_404(
@@ -88,7 +105,7 @@ def loan_detail(request, loan_id: int):
         "loan": loan,
         "today": today,
         "transitions": loan.transitions.select_related("by"),
-        "repayments": loan.repayments.select_related("recorded_by", "reversed_by"),
+        "repayments": _with_requests(loan),
         "entries": JournalEntry.objects.filter(
             source_type="loans.loan", source_id=loan.pk
         ).order_by("date", "pk"),
