@@ -67,8 +67,26 @@ def load_demo_loans() -> None:
         today = timezone.localdate()
         association = Association.objects.get(area_id=DEMO_VILLAGE)
         _stamp(association, today)
+        _reversal_asked(association)
     if settings.DEMO_HISTORY:
         _load_history()
+
+
+def _reversal_asked(association: Association) -> None:
+    """The clerk asks the station to reverse the village's latest repayment: the station's
+    queue of reversals requested has something in it."""
+    from loans.models import Repayment
+    from loans.services.reversal_requests import reversal_request
+
+    latest = (
+        Repayment.objects.filter(loan__association=association, reversal_entry__isnull=True)
+        .order_by("-paid_on", "-pk")
+        .first()
+    )
+    if latest is not None:
+        reversal_request(
+            repayment=latest, by=_users()["clerk"], reason="收据金额与录入不一致，请核对后冲正"
+        )
 
 
 def _demo_village_loans() -> None:

@@ -9,7 +9,7 @@ from funds.journal import book_for_association
 from funds.models import JournalEntry
 from funds.selectors import balances_by_key, ledger_is_consistent
 from guarantees.models import GuaranteeGroup
-from loans.models import Loan, LoanTransition, Repayment, WriteOff
+from loans.models import Loan, LoanTransition, Repayment, ReversalRequest, WriteOff
 from loans.selectors import loans as loan_selectors
 from reports.selectors.indicators import area_figures
 
@@ -97,3 +97,5 @@ def test_demo_loads_once_matches_the_ledger_and_has_two_years_of_history():
     ).select_related("loan")
     assert payouts.exists()
     assert all(t.at.astimezone().date() == t.loan.disbursed_on for t in payouts)
+    # The station's queue of reversals requested has the clerk's request in it.
+    assert ReversalRequest.objects.filter(status="pending").count() == 1
