@@ -72,6 +72,17 @@ def load_demo_loans() -> None:
         _load_history()
 
 
+def _close_old_months(v: "_Village") -> None:
+    """The station has closed the village's books through the month before last; last month
+    waits for its close, as it would at the end of a month (the station's home shows it)."""
+    from funds.journal import month_close
+
+    before_last = v.today.replace(day=1) - relativedelta(months=1)
+    through = before_last - datetime.timedelta(days=1)
+    if v.book.closed_through is None or v.book.closed_through < through:
+        month_close(book=v.book, month=through.replace(day=1), by=v.users["station"])
+
+
 def _reversal_asked(association: Association) -> None:
     """The clerk asks the station to reverse the village's latest repayment: the station's
     queue of reversals requested has something in it."""
@@ -264,6 +275,7 @@ def _load_history() -> None:
         v = _Village(association, number, users, today, book_for_association(association))
         _village_history(v)
         _stamp(v.association, v.today)
+        _close_old_months(v)
 
 
 def _at(day: datetime.date, hour: int, seconds: int = 0) -> datetime.datetime:
