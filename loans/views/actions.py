@@ -329,81 +329,90 @@ def _done(action: str, loan: Loan, data: Data) -> str:
     return texts[action] % facts
 
 
-@login_required
-def repayment_reverse(request, loan_id: int):
+def _act_on_record(request, loan_id: int, action: str, *, find, act, done) -> HttpResponse:
+    """A small POST of the loan page on one of the loan's records (a repayment, a request):
+    the loan in the user's scope for `action`, the record by its posted id (else 404), the
+    service, its message, and back to the loan page."""
     loan = get_visible_or_404(
-        Loan.objects, request.user, roles=workflow.ACTIONS["reverse_repayment"].roles, pk=loan_id
+        Loan.objects, request.user, roles=workflow.ACTIONS[action].roles, pk=loan_id
     )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    repayment = loan.repayments.filter(pk=parse_id(request.POST.get("repayment"))).first()
-    if repayment is None:
+    record = find(loan)
+    if record is None:
         raise Http404
     try:
-        money.repayment_reverse(
+        act(record)
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done(record))
+    return redirect("loans:loan_detail", loan_id=loan.pk)
+
+
+def _posted_repayment(request):
+    def find(loan: Loan):
+        repayment_id = parse_id(request.POST.get("repayment"))
+        return loan.repayments.filter(pk=repayment_id).first() if repayment_id else None
+
+    return find
+
+
+@login_required
+def repayment_reverse(request, loan_id: int):
+    return _act_on_record(
+        request,
+        loan_id,
+        "reverse_repayment",
+        find=_posted_repayment(request),
+        act=lambda repayment: money.repayment_reverse(
             repayment=repayment,
             by=request.user,
             reason=request.POST.get("reason", ""),
             on=timezone.localdate(),
-        )
-    except RuleError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The repayment is reversed."))
-    return redirect("loans:loan_detail", loan_id=loan.pk)
+        ),
+        done=lambda _repayment: _("The repayment is reversed."),
+    )
 
 
 @login_required
 def reversal_request(request, loan_id: int):
     """The clerk asks the station to reverse one of the loan's repayments (with the reason)."""
-    loan = get_visible_or_404(
-        Loan.objects, request.user, roles=workflow.ACTIONS["reversal_request"].roles, pk=loan_id
-    )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    repayment = loan.repayments.filter(pk=parse_id(request.POST.get("repayment"))).first()
-    if repayment is None:
-        raise Http404
-    try:
-        reversal_requests.reversal_request(
+    return _act_on_record(
+        request,
+        loan_id,
+        "reversal_request",
+        find=_posted_repayment(request),
+        act=lambda repayment: reversal_requests.reversal_request(
             repayment=repayment, by=request.user, reason=request.POST.get("reason", "")
-        )
-    except RuleError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
+        ),
+        done=lambda repayment: (
             _(
                 "The reversal of the repayment of %(date)s is requested; the township station "
                 "decides."
             )
-            % {"date": repayment.paid_on},
-        )
-    return redirect("loans:loan_detail", loan_id=loan.pk)
+            % {"date": repayment.paid_on}
+        ),
+    )
 
 
 @login_required
 def reversal_refuse(request, loan_id: int):
     """The station declines a clerk's request to reverse a repayment (with its reason)."""
-    loan = get_visible_or_404(
-        Loan.objects, request.user, roles=workflow.ACTIONS["reverse_repayment"].roles, pk=loan_id
-    )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    request_id = parse_id(request.POST.get("request"))
-    pending = (
-        ReversalRequest.objects.filter(repayment__loan=loan, pk=request_id).first()
-        if request_id is not None
-        else None
-    )
-    if pending is None:
-        raise Http404
-    try:
-        reversal_requests.reversal_request_refuse(
+
+    def find(loan: Loan):
+        request_id = parse_id(request.POST.get("request"))
+        if request_id is None:
+            return None
+        return ReversalRequest.objects.filter(repayment__loan=loan, pk=request_id).first()
+
+    return _act_on_record(
+        request,
+        loan_id,
+        "reverse_repayment",
+        find=find,
+        act=lambda pending: reversal_requests.reversal_request_refuse(
             request=pending, by=request.user, reason=request.POST.get("reason", "")
-        )
-    except RuleError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The request is refused; the clerk sees your reason."))
-    return redirect("loans:loan_detail", loan_id=loan.pk)
+        ),
+        done=lambda _pending: _("The request is refused; the clerk sees your reason."),
+    )
