@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -280,10 +280,13 @@ def _entry_context(request, book: Book, entry: JournalEntry, form) -> dict:
     }
 
 
-def _record_reverse(request, book: Book, entry: JournalEntry, *, may: bool, reverse, done: str):
-    """The confirmation form of a record's own reversal on its entry's page: offered only when
-    the service would allow it (a POST from anyone else is a 404); the service is called once
-    with the date and reason; a second submit is refused by the service (reversed once)."""
+def _record_reverse(
+    request, book: Book, entry: JournalEntry, *, may: bool, reverse, done: str, extra
+) -> HttpResponse:
+    """The entry's page with the confirmation form of its record's own reversal: offered only
+    when the service would allow it (a POST from anyone else is a 404); the service is called
+    once with the date and reason; a second submit is refused by the service (reversed once).
+    `extra()` gives the record's own part of the page."""
     form = RecordReverseForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST":
         if not may:
@@ -303,13 +306,13 @@ def _record_reverse(request, book: Book, entry: JournalEntry, *, may: bool, reve
                     "funds:entry_detail", book_id=reversal.book_id, entry_id=reversal.pk
                 )
     context = _entry_context(request, book, entry, form)
-    context["can_reverse_record"] = may
-    return context
+    context.update(can_reverse_record=may, **extra())
+    return render(request, "funds/entry_detail.html", context)
 
 
 def _expense_entry(request, book: Book, entry: JournalEntry, expense: Expense):
     may = services.may_reverse_expense(request.user, expense)
-    result = _record_reverse(
+    return _record_reverse(
         request,
         book,
         entry,
@@ -317,16 +320,13 @@ def _expense_entry(request, book: Book, entry: JournalEntry, expense: Expense):
         reverse=lambda **kw: services.expense_reverse(expense=expense, **kw),
         done=_("The expense of %(amount)s yuan to %(payee)s is reversed.")
         % {"amount": format_yuan(expense.amount), "payee": expense.payee},
+        extra=lambda: {"expense": expense, "record_reversal": services.expense_reversal(expense)},
     )
-    if not isinstance(result, dict):
-        return result
-    result.update(expense=expense, record_reversal=services.expense_reversal(expense))
-    return render(request, "funds/entry_detail.html", result)
 
 
 def _transfer_entry(request, book: Book, entry: JournalEntry, transfer: Transfer):
     may = services.may_reverse_transfer(request.user, transfer)
-    result = _record_reverse(
+    return _record_reverse(
         request,
         book,
         entry,
@@ -334,21 +334,20 @@ def _transfer_entry(request, book: Book, entry: JournalEntry, transfer: Transfer
         reverse=lambda **kw: services.transfer_reverse(transfer=transfer, **kw),
         done=_("The transfer of %(amount)s yuan to or from %(target)s is reversed in both books.")
         % {"amount": format_yuan(transfer.amount), "target": transfer.target.name},
+        extra=lambda: {
+            "transfer": transfer,
+            "record_reversal": services.transfer_reversal(transfer),
+        },
     )
-    if not isinstance(result, dict):
-        return result
-    result.update(transfer=transfer, record_reversal=services.transfer_reversal(transfer))
-    return render(request, "funds/entry_detail.html", result)
 
 
 def _contribution_entry(request, book: Book, entry: JournalEntry):
     from associations.models import Member
 
     member = Member.objects.filter(pk=entry.source_id or 0).first()
-    reversal = JournalEntry.objects.filter(reverses=entry).first()
     may = member is not None and services.may_reverse_contribution(request.user, entry)
     amount = sum((line.credit for line in entry.lines.all()), Decimal(0))
-    result = _record_reverse(
+    return _record_reverse(
         request,
         book,
         entry,
@@ -356,17 +355,15 @@ def _contribution_entry(request, book: Book, entry: JournalEntry):
         reverse=lambda **kw: services.member_contribution_reverse(entry=entry, **kw),
         done=_("The contribution of %(amount)s yuan from %(name)s is reversed.")
         % {"amount": format_yuan(amount), "name": member.name if member else ""},
+        extra=lambda: {
+            "contribution_member": member,
+            "contribution_amount": amount,
+            "contribution_held": (
+                services.member_contribution_held(member) if member is not None else Decimal(0)
+            ),
+            "record_reversal": JournalEntry.objects.filter(reverses=entry).first(),
+        },
     )
-    if not isinstance(result, dict):
-        return result
-    held = services.member_contribution_held(member) if member is not None else Decimal(0)
-    result.update(
-        contribution_member=member,
-        contribution_amount=amount,
-        contribution_held=held,
-        record_reversal=reversal,
-    )
-    return render(request, "funds/entry_detail.html", result)
 
 
 def _capital_entry(request, book: Book, entry: JournalEntry, capital: CapitalContribution):
