@@ -83,8 +83,10 @@ def pool_book_open(*, area: Area) -> Book:
     return book
 
 
-def _resolve(book: Book, lines: Iterable[Line]) -> list[tuple[Account, Decimal, Decimal]]:
-    accounts = {a.key: a for a in book.accounts.all()}
+def _resolve(book: Book, lines: list[Line]) -> list[tuple[Account, Decimal, Decimal]]:
+    keys = {line.account for line in lines if isinstance(line.account, str)}
+    # Only the accounts the lines name, by the (book, key) index: no join, no sort.
+    accounts = {a.key: a for a in book.accounts.filter(key__in=keys).order_by()} if keys else {}
     resolved = []
     for line in lines:
         if isinstance(line.account, Account):
@@ -124,7 +126,8 @@ def check_open_date(book: Book, date: datetime.date) -> None:
 @transaction.atomic
 def journal_post(
     *,
-    book: Book,
+    book: Book | None = None,
+    association: Association | None = None,
     date: datetime.date,
     memo: str,
     kind: str,
@@ -133,10 +136,16 @@ def journal_post(
     source: Model | None = None,
     reverses: JournalEntry | None = None,
 ) -> JournalEntry:
-    """Post one balanced entry. Refuses unbalanced or zero entries, foreign accounts, closed
-    months, future dates, and anything that would take cash or bank below zero."""
+    """Post one balanced entry in `book`, or in the books of `association` (found and locked in
+    one query, opened on first use). Refuses unbalanced or zero entries, foreign accounts,
+    closed months, future dates, and anything that would take cash or bank below zero."""
     lines = list(lines)
-    book = _lock_book(book, exclusive=any(_credits_cash(line) for line in lines))
+    exclusive = any(_credits_cash(line) for line in lines)
+    if book is None:
+        assert association is not None, "journal_post needs a book or an association"
+        book = _lock_association_book(association, exclusive=exclusive)
+    else:
+        book = _lock_book(book, exclusive=exclusive)
     check_open_date(book, date)
     resolved = _resolve(book, lines)
     debits = sum((d for _a, d, _c in resolved), ZERO)
@@ -174,6 +183,22 @@ def _credits_cash(line: Line) -> bool:
     return line.credit > 0 and key in CASH_KEYS
 
 
+def _lock_association_book(association: Association, *, exclusive: bool) -> Book:
+    """`_lock_book` of the association's books, found by the association in the same query."""
+    found = _locked("association_id", association.pk, exclusive=exclusive)
+    if found is None:  # first post of a new association
+        return _lock_book(_book_open(association), exclusive=exclusive)
+    return found
+
+
+def _locked(column: str, value: int, *, exclusive: bool) -> Book | None:
+    if exclusive or connection.vendor != "postgresql":
+        return Book.objects.select_for_update().filter(**{column: value}).order_by().first()
+    table = Book._meta.db_table
+    sql = f'SELECT * FROM "{table}" WHERE "{column}" = %s FOR SHARE'
+    return next(iter(Book.objects.raw(sql, [value])), None)
+
+
 def _lock_book(book: Book, *, exclusive: bool) -> Book:
     """Lock the book row for the post. An entry that takes money out of cash or bank locks it
     exclusively: posts of the same book then run one after the other, so none can spend a
@@ -181,10 +206,9 @@ def _lock_book(book: Book, *, exclusive: bool) -> Book:
     contribution received: money coming in) only shares the lock on PostgreSQL, so the clerks
     of one village record repayments side by side; each still waits for a month close (an
     update of the row) and for a post that spends cash, and those wait for it."""
-    if exclusive or connection.vendor != "postgresql":
-        return Book.objects.select_for_update().get(pk=book.pk)
-    table = Book._meta.db_table
-    return Book.objects.raw(f'SELECT * FROM "{table}" WHERE id = %s FOR SHARE', [book.pk])[0]
+    locked = _locked("id", book.pk, exclusive=exclusive)
+    assert locked is not None, "a book is never deleted"
+    return locked
 
 
 def _refuse_negative_cash(book: Book, credited: list[Account], date: datetime.date) -> None:

@@ -15,7 +15,7 @@ from associations.authority import may_act
 from associations.hooks import ContributionLine
 from associations.models import Association, Member, MemberStatus, User
 from funds.exceptions import FundsRuleError
-from funds.journal import Cr, Dr, Line, book_for_association, journal_post
+from funds.journal import Cr, Dr, Line, journal_post
 from funds.models import (
     ZERO,
     EntryKind,
@@ -44,7 +44,7 @@ def _contribution_entry(
 ) -> JournalEntry:
     amount = _positive(amount)
     return journal_post(
-        book=book_for_association(association),
+        association=association,
         date=on,
         kind=kind,
         by=by,

@@ -4,8 +4,10 @@ the loan's own record, with the loan row locked."""
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,7 +64,7 @@ def loan_disburse(*, loan: Loan, by: User, on: datetime.date, into: str = "cash"
         for n, i in enumerate(plan, start=1)
     )
     journal_post(
-        book=book_for_association(loan.association),
+        association=loan.association,
         date=on,
         kind=EntryKind.DISBURSEMENT,
         by=by,
@@ -155,11 +157,29 @@ def repayment_record(
     one-time token is checked under that lock, so a form sent twice records once. One equal to
     a repayment recorded in the last ten minutes needs `confirmed`."""
     loan = loan_lock_for(loan, by=by, action="repay")
-    existing = Repayment.objects.filter(token=token).first()
-    if existing is not None:  # the same form submitted twice
-        if existing.loan_id != loan.pk:
+    # One read serves the token check, the order check, the twin check, the replay and the
+    # stored figures (a repayment is the busiest write of the product): the loan's standing
+    # repayments and any repayment that carries this form's token.
+    rows: list[Any] = list(
+        Repayment.objects.filter(Q(loan_id=loan.pk, reversal_entry__isnull=True) | Q(token=token))
+        .order_by("paid_on", "id")
+        .values_list(
+            "id",
+            "loan_id",
+            "token",
+            "paid_on",
+            "amount",
+            "principal",
+            "recorded_at",
+            "reversal_entry_id",
+            named=True,
+        )
+    )
+    used = next((r for r in rows if r.token == token), None)
+    if used is not None:  # the same form submitted twice
+        if used.loan_id != loan.pk:
             raise LoanRuleError(_("This form was already used for another loan."), "token")
-        return existing
+        return Repayment.objects.get(pk=used.id)
     if loan.status not in LENT_STATUSES:
         raise LoanRuleError(_("This loan takes no repayments."), "not_lent")
     assert loan.disbursed_on is not None  # every lent loan was disbursed
@@ -167,9 +187,7 @@ def repayment_record(
         raise LoanRuleError(
             _("The payment date must lie between the disbursement and today."), "paid_on"
         )
-    # One read of the standing repayments serves the order check, the twin check, the replay
-    # and the stored figures (a repayment is the busiest write of the product).
-    standing = list(loan.repayments.filter(reversal_entry__isnull=True).order_by("paid_on", "id"))
+    standing = [r for r in rows if r.loan_id == loan.pk and r.reversal_entry_id is None]
     last = standing[-1] if standing else None
     if last is not None and paid_on < last.paid_on:
         raise LoanRuleError(
@@ -202,7 +220,7 @@ def repayment_record(
         if part:
             lines.append(Cr(key, part))
     entry = journal_post(
-        book=book_for_association(loan.association),
+        association=loan.association,
         date=paid_on,
         kind=EntryKind.REPAYMENT,
         by=by,
@@ -231,7 +249,7 @@ def repayment_record(
     return repayment
 
 
-def _recent_twin(standing: list[Repayment], *, amount: Decimal, paid_on: datetime.date) -> bool:
+def _recent_twin(standing: list[Any], *, amount: Decimal, paid_on: datetime.date) -> bool:
     """An equal standing repayment of the same day recorded in the last few minutes."""
     since = timezone.now() - DUPLICATE_WINDOW
     return any(
@@ -274,7 +292,7 @@ def repayment_reverse(
         if getattr(repayment, field)
     ]
     repayment.reversal_entry = journal_post(
-        book=book_for_association(loan.association),
+        association=loan.association,
         date=on,
         kind=EntryKind.REVERSAL,
         by=by,
@@ -317,7 +335,7 @@ def _reallocate(loan: Loan, *, by: User, on: datetime.date) -> LoanState:
             setattr(row, field, getattr(allocation, field))
         if lines:
             journal_post(
-                book=book_for_association(loan.association),
+                association=loan.association,
                 date=on,
                 kind=EntryKind.REPAYMENT,
                 by=by,
@@ -422,7 +440,7 @@ def recovery_record(*, loan: Loan, amount: Decimal, on: datetime.date, by: User)
     if amount <= 0:
         raise LoanRuleError(_("The amount must be more than zero."), "amount")
     return journal_post(
-        book=book_for_association(loan.association),
+        association=loan.association,
         date=on,
         kind=EntryKind.RECOVERY,
         by=by,
