@@ -25,6 +25,23 @@ QUERIES: dict[str, str] = {
     "unbalanced books": """
         SELECT book_id, SUM(debit) - SUM(credit) FROM funds_journalline
         GROUP BY book_id HAVING ABS(SUM(debit) - SUM(credit)) > 0.005""",
+    # A book's totals stored at its last closed month (AccountBalance) equal its lines through
+    # that month, account by account, and a book closed through a month has them.
+    "closed totals differ from the lines": """
+        WITH sums AS (
+            SELECT l.book_id, l.account_id, SUM(l.debit) AS d, SUM(l.credit) AS c
+            FROM funds_journalline l JOIN funds_book b ON b.id = l.book_id
+            WHERE l.date <= b.closed_through GROUP BY l.book_id, l.account_id),
+        stored AS (
+            SELECT a.book_id, a.account_id, a.debit, a.credit
+            FROM funds_accountbalance a JOIN funds_book b ON b.id = a.book_id
+            WHERE a.month_end = b.closed_through)
+        SELECT s.book_id, s.account_id FROM sums s
+        LEFT JOIN stored t ON t.account_id = s.account_id
+        WHERE t.account_id IS NULL OR ABS(t.debit - s.d) > 0.005 OR ABS(t.credit - s.c) > 0.005
+        UNION ALL
+        SELECT t.book_id, t.account_id FROM stored t
+        LEFT JOIN sums s ON s.account_id = t.account_id WHERE s.account_id IS NULL""",
     # Loans receivable of each association equals its loans' outstanding principal.
     "loans receivable differs from outstanding principal": """
         SELECT b.id, COALESCE(l.ledger, 0), COALESCE(o.outstanding, 0)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from loans.domain import schedules
 from loans.domain.allocation import Allocation
-from worldgen.config import ZERO, at
+from worldgen.config import ZERO, at, month_end
 
 if TYPE_CHECKING:
     from worldgen.build import World
@@ -84,6 +84,8 @@ class VillageState:
         self.code, self.name, self.rank = village
         self.staff, self.rng = staff, rng
         self.cash = self.bank = self.reserve = ZERO
+        # Debit and credit per account by month end: the closed months' totals (AccountBalance)
+        self.by_month: dict[datetime.date, dict[int, list[Decimal]]] = {}
         self.events: list[tuple[datetime.date, int, str, Any]] = []
         self.seq = 0
 
@@ -103,8 +105,12 @@ class VillageState:
         self.t.entry.add(
             entry, self.book, day, memo[:200], kind, source_type, source_id, by, at(day, 11)
         )
+        month = self.by_month.setdefault(month_end(day), {})
         for key, debit, credit in lines:
             self.t.line.add(self.ids.line(), entry, self.book, day, self.acc[key], debit, credit)
+            totals = month.setdefault(self.acc[key], [ZERO, ZERO])
+            totals[0] += debit
+            totals[1] += credit
             if key == "cash":
                 self.cash += debit - credit
             elif key == "bank":

@@ -9,6 +9,7 @@ from associations.models import (
 )
 from funds.models import (
     Account,
+    AccountBalance,
     Book,
     CapitalContribution,
     Expense,
@@ -167,6 +168,9 @@ class Tables:
             ],
         )
         self.month_close = Table(MonthClose, ["id", "book", "month_end", "closed_by", "closed_at"])
+        self.account_balance = Table(
+            AccountBalance, ["id", "book", "account", "month_end", "debit", "credit"]
+        )
         self.loan = Table(
             Loan,
             [
@@ -264,6 +268,7 @@ class Tables:
             self.capital,
             self.expense,
             self.month_close,
+            self.account_balance,
             self.loan,
             self.instalment,
             self.repayment,
@@ -285,6 +290,7 @@ class Allocator:
             Ids(Expense),
             Ids(MonthClose),
         )
+        self.account_balance = Ids(AccountBalance)
         self.loan, self.instalment, self.repayment = Ids(Loan), Ids(Instalment), Ids(Repayment)
         self.transition, self.write_off = Ids(LoanTransition), Ids(WriteOff)
 

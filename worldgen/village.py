@@ -332,9 +332,19 @@ class Village(Lending):
         self.world.reimbursed.append((expense, day, entry))
 
     def close_months(self, founded: datetime.date) -> None:
+        """Each month through the world's last close closed as the product closes it: the
+        close, and every account's totals through its end (AccountBalance)."""
         through = self.world.closed_through
         month = month_end(founded)
+        running: dict[int, list[Decimal]] = {}
+        for earlier in sorted(m for m in self.by_month if m < month):
+            _add(running, self.by_month[earlier])
         while month <= through:
+            _add(running, self.by_month.get(month, {}))
+            for account, (debit, credit) in running.items():
+                self.t.account_balance.add(
+                    self.ids.account_balance(), self.book, account, month, debit, credit
+                )
             self.t.month_close.add(
                 self.ids.month_close(),
                 self.book,
@@ -347,3 +357,10 @@ class Village(Lending):
 
 
 # --- the world ------------------------------------------------------------------------------
+
+
+def _add(running: dict[int, list[Decimal]], month: dict[int, list[Decimal]]) -> None:
+    for account, (debit, credit) in month.items():
+        totals = running.setdefault(account, [ZERO, ZERO])
+        totals[0] += debit
+        totals[1] += credit

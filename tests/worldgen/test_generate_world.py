@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from associations.models import Association, Member
-from funds.models import CapitalContribution, JournalLine
+from funds.models import AccountBalance, Book, CapitalContribution, JournalLine, MonthClose
 from loans.models import Loan, Repayment
 from loans.selectors.policy import effective_policy
 from worldgen.build import generate, preset_policy
@@ -52,6 +52,32 @@ def test_tiny_world_passes_check_world_and_call_command():
     totals = JournalLine.objects.aggregate(d=Sum("debit"), c=Sum("credit"))
     assert round(totals["d"], 2) == round(totals["c"], 2) > 0  # SQLite sums in floats
     call_command("check_world")  # raises CommandError on any problem
+
+
+def test_closed_months_store_their_totals_as_the_product_closes_them():
+    """Every closed month has each account's totals (AccountBalance), so the world's book
+    pages read as the product's do; the stored totals equal the lines through each month."""
+    _tiny()
+    book = Book.objects.filter(association__isnull=False).order_by("id").first()
+    assert book is not None and book.closed_through is not None
+    months = AccountBalance.objects.filter(book=book).values_list("month_end", flat=True)
+    assert book.closed_through in set(months)
+    assert MonthClose.objects.filter(book=book).count() == len(set(months))
+    for month_end in sorted(set(months))[:: max(1, len(set(months)) // 4)]:
+        stored = {
+            r.account_id: (r.debit, r.credit)
+            for r in AccountBalance.objects.filter(book=book, month_end=month_end)
+        }
+        summed = {
+            row["account_id"]: (row["d"], row["c"])
+            for row in JournalLine.objects.filter(book=book, date__lte=month_end)
+            .values("account_id")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+            .order_by()
+        }
+        assert stored.keys() == summed.keys() and stored
+        for account, (debit, credit) in stored.items():
+            assert (debit, credit) == tuple(round(v, 2) for v in summed[account])
 
 
 def test_same_seed_same_world_other_seed_other_world():
