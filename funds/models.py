@@ -150,6 +150,8 @@ class JournalLine(models.Model):
         indexes = [
             models.Index(fields=["book", "account", "date"], name="line_book_account_date_idx"),
             models.Index(fields=["account", "date"], name="line_account_date_idx"),
+            # The lines after the books' last closed month, across many books (dashboards).
+            models.Index(fields=["date"], name="line_date_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -59,7 +59,7 @@ from django.db.models.functions import Coalesce, Least, Substr
 
 from associations.models import PREFIX_LENGTH, Area, AreaLevel, Association, Member
 from associations.selectors import training_counts
-from funds.models import ApprovalStatus, Expense, JournalLine
+from funds.models import AccountBalance, ApprovalStatus, Book, Expense, JournalLine
 from funds.selectors import expense_reversed_by
 from loans.models import Instalment, Loan, LoanTransition, Repayment, WriteOff
 from loans.workflow import LoanStatus
@@ -415,13 +415,39 @@ def _borrowers(
 def _journal(
     result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
 ) -> None:
-    lines = JournalLine.objects.filter(date__lte=on, account__key__in=JOURNAL_KEYS)
-    rows = _grouped(lines, "book__area__code", prefix, length, "account__key").annotate(
-        d=Sum("debit"), c=Sum("credit")
+    """Capital by source and cash per key. A book closed through a month on or before `on`
+    holds every account's totals through that month (AccountBalance, written by the month
+    close), so its balance is those totals plus its lines after the month: the rows read grow
+    with the books, not with their history. A book closed after `on` (a past date) or never
+    closed sums its lines through `on`."""
+    stored = AccountBalance.objects.filter(
+        account__key__in=JOURNAL_KEYS,
+        book__closed_through__lte=on,
+        month_end=F("book__closed_through"),
     )
+
+    # Each book's lines after its closed month (all of them if never closed); the earliest of
+    # those bounds in the subtree makes them one range of the date index.
+    def after(closed: str) -> Coalesce:
+        return Coalesce(
+            Case(When(**{f"{closed}__lte": on}, then=F(closed))), Value(datetime.date.min)
+        )
+
+    books = Book.objects.filter(area__code__startswith=prefix)
+    earliest = books.aggregate(d=Min(after("closed_through")))["d"] or datetime.date.min
+    lines = JournalLine.objects.filter(
+        date__lte=on, date__gt=earliest, account__key__in=JOURNAL_KEYS
+    ).filter(date__gt=after("book__closed_through"))
     balances: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for row in rows:
-        balances[row["key"]][row["account__key"]] = (row["c"] or ZERO) - (row["d"] or ZERO)
+    for part in (stored, lines):
+        rows = _grouped(part, "book__area__code", prefix, length, "account__key").annotate(
+            d=Sum("debit"), c=Sum("credit")
+        )
+        for row in rows:
+            by_account = balances[row["key"]]
+            by_account[row["account__key"]] = (
+                by_account.get(row["account__key"], ZERO) + (row["c"] or ZERO) - (row["d"] or ZERO)
+            )
     for key, by_account in balances.items():
         figures = result[key]
         for source, accounts in CAPITAL_SOURCES.items():
