@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from django.db.models import (
@@ -56,6 +57,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least, Substr
+from django.utils import timezone
 
 from associations.models import PREFIX_LENGTH, Area, AreaLevel, Association, Member
 from associations.selectors import training_counts
@@ -323,13 +325,14 @@ def _figures_by_key(
     prefix: str, length: int, *, on: datetime.date, start: datetime.date, rounded: bool = True
 ) -> defaultdict[str, Figures]:
     result: defaultdict[str, Figures] = defaultdict(lambda: Figures(on=on, start=start))
+    stand = _figures_stand(prefix, on)
     for collect in (
         _households,
         _members,
         _borrowers,
         _journal,
-        _flows,
-        _loan_risk,
+        partial(_flows, stand=stand),
+        partial(_loan_risk, stand=stand),
         _waitlist,
         _advances,
         _trained,
@@ -469,14 +472,26 @@ def _bucket(path: str, start: datetime.date) -> Case:
 
 
 def _flows(
-    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+    result: Result,
+    prefix: str,
+    length: int,
+    on: datetime.date,
+    start: datetime.date,
+    *,
+    stand: bool,
 ) -> None:
     """Disbursed, repaid and written off by day (earlier days in one bucket): the outstanding
-    principal on `on`, its daily average over the period, and the period's flows."""
+    principal on `on`, its daily average over the period, and the period's flows.
+
+    When the stored loan figures stand on `on` (`_figures_stand`), the outstanding principal
+    on `on` is the loans' stored one, and the outstanding before the period follows from it
+    and the period's events: only the period's repayments and write-offs are read, not the
+    whole history. Otherwise every earlier event is summed into the bucket before the period."""
     events: dict[str, dict[datetime.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    now: dict[str, Decimal] = defaultdict(Decimal)  # stored outstanding on `on`, when it stands
     loans = Loan.objects.filter(disbursed_on__lte=on).annotate(day=_bucket("disbursed_on", start))
     for row in _grouped(loans, "association__area__code", prefix, length, "day").annotate(
-        s=Sum("amount"), n=Count("id")
+        s=Sum("amount"), n=Count("id"), o=Sum("principal_outstanding")
     ):
         figures = result[row["key"]]
         figures.cumulative_disbursed += row["s"]
@@ -484,9 +499,16 @@ def _flows(
             figures.disbursed += row["s"]
             figures.disbursed_count += row["n"]
         events[row["key"]][row["day"]] += row["s"]
+        now[row["key"]] += row["o"]
     repayments = Repayment.objects.filter(reversal_entry__isnull=True, paid_on__lte=on).annotate(
         day=_bucket("paid_on", start)
     )
+    write_offs = WriteOff.objects.filter(entry__isnull=False, entry__date__lte=on).annotate(
+        day=_bucket("entry__date", start)
+    )
+    if stand:
+        repayments = repayments.filter(paid_on__gte=start)
+        write_offs = write_offs.filter(entry__date__gte=start)
     by_loan = "loan__association__area__code"
     for row in _grouped(repayments, by_loan, prefix, length, "day").annotate(
         p=Sum("principal"), f=Sum("usage_fee"), o=Sum("overdue_fee")
@@ -496,9 +518,6 @@ def _flows(
             result[row["key"]].usage_fee_income += row["f"]
             result[row["key"]].overdue_fee_income += row["o"]
         events[row["key"]][row["day"]] -= row["p"]
-    write_offs = WriteOff.objects.filter(entry__isnull=False, entry__date__lte=on).annotate(
-        day=_bucket("entry__date", start)
-    )
     for row in _grouped(write_offs, by_loan, prefix, length, "day").annotate(s=Sum("principal")):
         if row["day"] >= start:
             result[row["key"]].written_off += row["s"]
@@ -506,7 +525,10 @@ def _flows(
     days = (on - start).days + 1
     for key, by_day in events.items():
         # Outstanding on a day includes that day's events; it is constant between events.
-        running = sum((v for d, v in by_day.items() if d < start), ZERO)
+        if stand:  # what stands now, less what the period's events added to it
+            running = now[key] - sum((v for d, v in by_day.items() if d >= start), ZERO)
+        else:
+            running = sum((v for d, v in by_day.items() if d < start), ZERO)
         total, cursor = ZERO, start
         for day in sorted(d for d in by_day if d >= start):
             total += running * (day - cursor).days
@@ -519,7 +541,13 @@ def _flows(
 
 
 def _loan_risk(
-    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
+    result: Result,
+    prefix: str,
+    length: int,
+    on: datetime.date,
+    start: datetime.date,
+    *,
+    stand: bool,
 ) -> None:
     """Principal fallen due and collected of it, overdue principal and PAR30 on `on`, and the
     period's on-time figures.
@@ -529,7 +557,7 @@ def _loan_risk(
     (loans.services.figures) are the figures on `on`, and two grouped joins answer, nothing per
     loan: one over the instalments, one over the loans. Otherwise (a past date) the figures on
     `on` are rebuilt from the repayments dated up to it (`_replayed_risk`)."""
-    if _figures_stand(prefix, on):
+    if stand:
         _stored_risk(result, prefix, length, on, start)
     else:
         _replayed_risk(result, prefix, length, on, start)
@@ -537,7 +565,10 @@ def _loan_risk(
 
 
 def _figures_stand(prefix: str, on: datetime.date) -> bool:
-    """True when the subtree's stored loan figures are its figures on `on`: one query."""
+    """True when the subtree's stored loan figures are its figures on `on`: one query, none
+    from today on (no repayment or write-off is ever dated after today)."""
+    if on >= timezone.localdate():
+        return True
     later = Loan.objects.filter(association__area__code__startswith=prefix).filter(
         Exists(
             Repayment.objects.filter(

@@ -170,10 +170,11 @@ def test_children_take_the_same_queries_whatever_the_size(db):
     for n in range(2):  # two more villages with loans, repayments and an overdue loan
         extra_village(n)
     assert Loan.objects.count() == 8 + 4
-    # One query for the children, one asking whether the stored loan figures stand on the day,
-    # one for the earliest open day of the books, twelve grouped aggregates (the journal takes
-    # two: closed totals and later lines; flows three, the loans' risk two).
-    assert small == _child_queries(county) == 16
+    # One query for the children, one asking whether the stored loan figures stand on the day
+    # (none when the day is today), one for the earliest open day of the books, twelve grouped
+    # aggregates (the journal takes two: closed totals and later lines; flows three, the
+    # loans' risk two).
+    assert small == _child_queries(county) == 15
 
 
 def test_command_prints_the_json(county, capsys):
@@ -285,6 +286,6 @@ def test_one_run_answers_the_area_and_its_children(county):
         total, _children = indicators.area_and_child_figures(
             area=county_area, on=TODAY, start=START
         )
-    assert len(queries) == 16  # as child_figures alone
+    assert len(queries) == 15  # as child_figures alone
     assert total.average_outstanding == Decimal("30945.52")
     assert total.longest_wait_months == 2
