@@ -15,6 +15,7 @@ from funds.chart import DEBIT_NORMAL
 from funds.journal import account_totals
 from funds.models import (
     Account,
+    AccountBalance,
     ApprovalStatus,
     Book,
     CapitalContribution,
@@ -335,20 +336,28 @@ def ledger_is_consistent(*, book: Book) -> bool:
 
 
 def book_balances(*, books: Iterable[Book]) -> dict[int, dict[str, Decimal]]:
-    """Cash, bank and loans receivable of many books in one grouped query (no N+1)."""
-    rows = (
-        JournalLine.objects.filter(
-            book__in=books, account__key__in=["cash", "bank", "loans_receivable"]
-        )
-        .values("book_id", "account__key")
-        .annotate(d=Sum("debit"), c=Sum("credit"))
-        .order_by()
+    """Cash, bank and loans receivable of many books in two grouped queries (no N+1), whatever
+    their history: each book's totals stored at its last closed month (AccountBalance) plus
+    its lines after that month."""
+    books = list(books)
+    keys = ["cash", "bank", "loans_receivable"]
+    stored = AccountBalance.objects.filter(
+        book__in=books, account__key__in=keys, month_end=F("book__closed_through")
     )
+    after = Coalesce(F("book__closed_through"), Value(datetime.date.min))
+    lines = JournalLine.objects.filter(book__in=books, account__key__in=keys, date__gt=after)
     result: dict[int, dict[str, Decimal]] = {}
-    for row in rows:
-        result.setdefault(row["book_id"], {})[row["account__key"]] = (row["d"] or ZERO) - (
-            row["c"] or ZERO
+    for part in (stored, lines):
+        rows = (
+            part.values("book_id", "account__key")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+            .order_by()
         )
+        for row in rows:
+            by_key = result.setdefault(row["book_id"], {})
+            by_key[row["account__key"]] = (
+                by_key.get(row["account__key"], ZERO) + (row["d"] or ZERO) - (row["c"] or ZERO)
+            )
     return result
 
 

@@ -127,3 +127,23 @@ def test_the_period_and_the_stored_outstanding_give_the_flows_of_the_whole_histo
             assert ('"paid_on" >=' in repayments[0]) == stand  # the period's only, or all
         assert flows[True] == flows[False], start
         assert sum(v[0] for v in flows[True].values()) > 0 and len(flows[True]) == 4
+
+
+def test_the_book_list_balances_read_the_closed_totals_and_the_later_lines():
+    from funds.selectors import book_balances
+
+    generate(
+        Config(seed=4, today=TODAY, start=datetime.date(2024, 11, 30), members=20),
+        county_plans(1, 1, 3),
+        log=lambda _line: None,
+    )
+    books = list(Book.objects.order_by("id"))
+    with CaptureQueriesContext(connection) as queries:
+        read = book_balances(books=books)
+    assert len(queries) == 2 and any(
+        "funds_accountbalance" in q["sql"] for q in queries.captured_queries
+    )
+    AccountBalance.objects.all().delete()  # the oracle: every balance summed from its lines
+    Book.objects.update(closed_through=None)
+    summed = book_balances(books=books)
+    assert read == summed and all(v["cash"] > 0 for v in read.values())
