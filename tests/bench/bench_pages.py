@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from associations.models import Area, Member, User
+from associations.models import Area, Association, Member, User
 from associations.services.access import access_code_issue
 from funds.models import Account, JournalLine
 from loans.models import Loan, Repayment
@@ -108,9 +108,10 @@ def run() -> None:
     clerk = _client(f"clerk_{village.code}")
     prefix = county.code + "%"
     t_prefix = township.code + "%"
+    city_villages = Association.objects.filter(area__code__startswith=city.prefix).count()
     pages = [
         (
-            f"city dashboard ({Area.objects.filter(level='village').count():,} villages)",
+            f"city dashboard ({city_villages:,} villages)",
             _page(_client(f"city_{city.code}"), reverse("reports:dashboard", args=[city.code])),
             _sql(
                 "SELECT SUBSTRING(a.area_id, 1, 6), COUNT(*), SUM(l.principal_outstanding),"
