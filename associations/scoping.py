@@ -109,10 +109,19 @@ class HouseholdScopedQuerySet(ScopedQuerySet[_M]):
             return self.all()
         condition = scope_q(self.scope_path, prefixes)
         member_wanted = wanted is None or "member" in wanted
-        if member_wanted and user is not None and user.is_authenticated and user.is_active:
+        # Only a household's login (role `member`, given with the link to its household) adds
+        # its own records: for staff the OR would stop the database from reading the subtree
+        # by index (a village's loan list scanned every loan of the province).
+        if member_wanted and user is not None and _is_household_login(user):
             mine = self.model._base_manager.filter(**{self.member_path: user.pk}).values("pk")
             condition |= Q(pk__in=mine)
         return self.filter(condition)
+
+
+def _is_household_login(user: "AnyUser") -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return "member" in _assignments(user)
 
 
 def _staff_roles(user: "AnyUser") -> set[str]:

@@ -29,6 +29,7 @@ from associations.models import (
     User,
     VillageGroup,
 )
+from associations.services.associations import role_assign
 from mutualaid.errors import RuleError
 from mutualaid.money import ZERO, format_yuan, to_fen
 
@@ -236,11 +237,15 @@ def member_update(*, member: Member, by: User, **fields: Any) -> Member:
 
 @transaction.atomic
 def member_link_login(*, member: Member, user: User | None) -> Member:
-    """Link the household's own login (role `member`) so it sees its own records only."""
+    """Link the household's own login so it sees its own records only: the login holds role
+    `member` at the household's village (given here if it lacks it), which is what makes the
+    scoped querysets add the household's own records (associations.scoping)."""
     if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
         raise MemberRuleError(_("This login already belongs to another household."), "login")
     member.user = user
     member.save(update_fields=["user"])
+    if user is not None:
+        role_assign(user=user, role=Role.MEMBER, area=member.association.area)
     return member
 
 
