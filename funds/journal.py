@@ -178,6 +178,14 @@ def journal_post(
     return entry
 
 
+def mirror_lines(entry: JournalEntry) -> list[Line]:
+    """The lines that undo `entry`: each of its lines with debit and credit swapped."""
+    return [
+        Line(line.account, debit=line.credit, credit=line.debit)
+        for line in entry.lines.select_related("account")
+    ]
+
+
 def _credits_cash(line: Line) -> bool:
     key = line.account.key if isinstance(line.account, Account) else line.account
     return line.credit > 0 and key in CASH_KEYS
@@ -386,10 +394,7 @@ def journal_reverse(
         raise FundsRuleError(record_owner_message(entry.kind), "belongs_to_record")
     if JournalEntry.objects.filter(reverses=entry).exists():
         raise FundsRuleError(_("This entry has already been reversed."), "already_reversed")
-    mirror = [
-        Line(line.account, debit=line.credit, credit=line.debit)
-        for line in entry.lines.select_related("account")
-    ]
+    mirror = mirror_lines(entry)
     return journal_post(
         book=entry.book,
         date=date,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from associations.models import User
 from funds.exceptions import FundsRuleError
-from funds.journal import Cr, Dr, Line, journal_post
+from funds.journal import Cr, Dr, journal_post, mirror_lines
 from funds.models import (
     Book,
     CapitalContribution,
@@ -116,10 +116,7 @@ def capital_reverse(
         raise FundsRuleError(
             _("A reversal cannot be dated before the receipt it reverses."), "reverse_date"
         )
-    mirror = [
-        Line(line.account, debit=line.credit, credit=line.debit)
-        for line in receipt.entry.lines.select_related("account")
-    ]
+    mirror = mirror_lines(receipt.entry)
     try:
         with transaction.atomic():
             return journal_post(

@@ -15,7 +15,7 @@ from associations.authority import may_act
 from associations.hooks import ContributionLine
 from associations.models import Association, Member, MemberStatus, User
 from funds.exceptions import FundsRuleError
-from funds.journal import Cr, Dr, Line, journal_post
+from funds.journal import Cr, Dr, journal_post, mirror_lines
 from funds.models import (
     ZERO,
     EntryKind,
@@ -231,10 +231,7 @@ def member_contribution_reverse(
         raise FundsRuleError(
             _("A reversal cannot be dated before the receipt it reverses."), "reverse_date"
         )
-    mirror = [
-        Line(line.account, debit=line.credit, credit=line.debit)
-        for line in entry.lines.select_related("account")
-    ]
+    mirror = mirror_lines(entry)
     amount = sum((line.credit for line in mirror), ZERO)
     held = member_contribution_held(member)
     if amount > held:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from associations.models import User
 from funds.exceptions import FundsRuleError
-from funds.journal import Cr, Dr, Line, journal_post
+from funds.journal import Cr, Dr, journal_post, mirror_lines
 from funds.models import (
     ApprovalStatus,
     Book,
@@ -156,13 +156,6 @@ def may_reverse_expense(user: User, expense: Expense) -> bool:
     )
 
 
-def _mirror(entry: JournalEntry) -> list[Line]:
-    return [
-        Line(line.account, debit=line.credit, credit=line.debit)
-        for line in entry.lines.select_related("account")
-    ]
-
-
 @transaction.atomic
 def expense_reverse(*, expense: Expense, by: User, reason: str, on: datetime.date) -> JournalEntry:
     """Undo an approved expense recorded in error, in one transaction: a reimbursed advance's
@@ -205,7 +198,7 @@ def expense_reverse(*, expense: Expense, by: User, reason: str, on: datetime.dat
                     source=expense,
                     reverses=entry,
                     memo=memo % {"id": expense.pk, "payee": expense.payee, "reason": reason},
-                    lines=_mirror(entry),
+                    lines=mirror_lines(entry),
                 )
     except IntegrityError as error:  # a reversal committed meanwhile
         raise FundsRuleError(_("This expense has already been reversed."), "reversed") from error

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from associations.models import User
 from funds.exceptions import FundsRuleError
-from funds.journal import Cr, Dr, Line, journal_post
+from funds.journal import Cr, Dr, journal_post, mirror_lines
 from funds.models import (
     ApprovalStatus,
     ApproverLevel,
@@ -114,13 +114,6 @@ def may_reverse_transfer(user: User, transfer: Transfer) -> bool:
     )
 
 
-def _mirror(entry: JournalEntry) -> list[Line]:
-    return [
-        Line(line.account, debit=line.credit, credit=line.debit)
-        for line in entry.lines.select_related("account")
-    ]
-
-
 @transaction.atomic
 def transfer_reverse(
     *, transfer: Transfer, by: User, reason: str, on: datetime.date
@@ -176,7 +169,7 @@ def transfer_reverse(
                         source=transfer,
                         reverses=entry,
                         memo=memo,
-                        lines=_mirror(entry),
+                        lines=mirror_lines(entry),
                     )
                 except FundsRuleError as error:
                     if error.code != "negative_cash":

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import User
-from funds.journal import Cr, Dr, book_for_association, journal_post
+from funds.journal import Cr, Dr, book_for_association, journal_post, mirror_lines
 from funds.models import EntryKind, JournalEntry
 from funds.selectors import balances_by_key
 from loans.domain import schedules
@@ -111,7 +111,6 @@ def loan_disbursement_reverse(
             source_id=loan.pk,
             reversed_by__isnull=True,
         )
-        .prefetch_related("lines__account")
         .order_by("-pk")
         .first()
     )
@@ -125,10 +124,7 @@ def loan_disbursement_reverse(
         reverses=entry,
         memo=_("Payout to %(name)s reversed: %(reason)s")
         % {"name": loan.member.name, "reason": reason.strip()},
-        lines=[
-            Dr(line.account, line.credit) if line.credit else Cr(line.account, line.debit)
-            for line in entry.lines.all()
-        ],
+        lines=mirror_lines(entry),
     )
     Instalment.objects.filter(loan=loan).delete()
     loan.disbursed_on = None
