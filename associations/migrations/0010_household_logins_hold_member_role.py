@@ -1,6 +1,7 @@
-"""A login linked to a household holds role `member` at the household's village: the scoped
-querysets add a household's own records only for such logins (associations.scoping), so a login
-linked before the link gave the role gets it here."""
+"""A household's own login (no staff role) holds role `member` at the household's village: the
+scoped querysets add a household's own records only for such logins (associations.scoping), so
+a login linked before the link gave the role gets it here. Staff logins get none (it would widen
+what their staff pages show)."""
 
 from django.db import migrations
 
@@ -8,7 +9,8 @@ from django.db import migrations
 def give_member_role(apps, schema_editor):
     Member = apps.get_model("associations", "Member")
     RoleAssignment = apps.get_model("associations", "RoleAssignment")
-    linked = Member.objects.filter(user__isnull=False).values_list(
+    staff = RoleAssignment.objects.exclude(role="member").values("user_id")
+    linked = Member.objects.filter(user__isnull=False).exclude(user_id__in=staff).values_list(
         "user_id", "association__area_id"
     )
     for user_id, area_id in linked.iterator():

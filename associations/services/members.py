@@ -237,14 +237,15 @@ def member_update(*, member: Member, by: User, **fields: Any) -> Member:
 
 @transaction.atomic
 def member_link_login(*, member: Member, user: User | None) -> Member:
-    """Link the household's own login so it sees its own records only: the login holds role
-    `member` at the household's village (given here if it lacks it), which is what makes the
-    scoped querysets add the household's own records (associations.scoping)."""
+    """Link the household's own login so it sees its own records only: a login with no staff
+    role gets role `member` at the household's village, which is what makes the scoped
+    querysets add the household's own records (associations.scoping). A staff login gets no
+    role here: a role at the household's village would widen what its staff pages show."""
     if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
         raise MemberRuleError(_("This login already belongs to another household."), "login")
     member.user = user
     member.save(update_fields=["user"])
-    if user is not None:
+    if user is not None and not user.role_assignments.exclude(role=Role.MEMBER).exists():
         role_assign(user=user, role=Role.MEMBER, area=member.association.area)
     return member
 
