@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from associations.authority import STAFF_ROLES
@@ -18,6 +18,7 @@ from associations.models import (
     MemberEvent,
     Role,
     RoleAssignment,
+    TrainingAttendance,
     TrainingSession,
     User,
     VillageGroup,
@@ -212,35 +213,32 @@ def training_sessions(*, user: User, year: int | None = None) -> QuerySet[Traini
 
 
 def training_counts(
-    *, prefix: str, length: int, on: datetime.date, managers: bool = True
+    *, prefix: str, length: int, on: datetime.date, managers: bool = True, members: bool = True
 ) -> dict[str, TrainingCounts]:
     """Training coverage (DESIGN §7) by the first `length` characters of the village code,
     for villages under `prefix`: the members on `on` (joined, not yet exited) and those of them
     at any training held from 1 January of `on`'s year to `on`; likewise the managers (village
-    clerks and board members by their role assignments) unless `managers` is false. One grouped
-    query each."""
+    clerks and board members by their role assignments) unless `managers` is false; the
+    members unless `members` is false. One grouped query each."""
     start = on.replace(month=1, day=1)
     counts: dict[str, TrainingCounts] = {}
-    members = (
-        Member.objects.filter(association__area__code__startswith=prefix, joined_on__lte=on)
-        .filter(Q(exited_on__isnull=True) | Q(exited_on__gt=on))
-        .annotate(key=Substr("association__area__code", 1, length))
-        .values("key")
-        .order_by()
-        .annotate(
-            n=Count("id", distinct=True),
-            trained=Count(
-                "id",
-                distinct=True,
-                filter=Q(
-                    trainings__session__held_on__gte=start, trainings__session__held_on__lte=on
-                ),
-            ),
+    if members:
+        # Each member once (a subquery, not a join that repeats it per session): no DISTINCT,
+        # so no sort of every member of the area.
+        trained = TrainingAttendance.objects.filter(
+            member=OuterRef("pk"), session__held_on__gte=start, session__held_on__lte=on
         )
-    )
-    for row in members:
-        counts.setdefault(row["key"], TrainingCounts())
-        counts[row["key"]] += TrainingCounts(members=row["n"], members_trained=row["trained"])
+        rows = (
+            Member.objects.filter(association__area__code__startswith=prefix, joined_on__lte=on)
+            .filter(Q(exited_on__isnull=True) | Q(exited_on__gt=on))
+            .annotate(key=Substr("association__area__code", 1, length))
+            .values("key")
+            .order_by()
+            .annotate(n=Count("id"), trained=Count("id", filter=Exists(trained)))
+        )
+        for row in rows:
+            counts.setdefault(row["key"], TrainingCounts())
+            counts[row["key"]] += TrainingCounts(members=row["n"], members_trained=row["trained"])
     if not managers:
         return counts
     assignments = (

@@ -311,6 +311,9 @@ class Loan(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(name="loan_amount_positive", condition=Q(amount__gt=0)),
+            # The target of the instalments' and repayments' (loan, association) foreign key
+            # (PostgreSQL, migration loans 0011): their association is always their loan's.
+            models.UniqueConstraint(fields=["id", "association"], name="loan_id_association"),
             models.CheckConstraint(
                 name="loan_term_within_cap",
                 condition=Q(term_months__gte=1, term_months__lte=ABSOLUTE_MAX_TERM_MONTHS),
@@ -356,6 +359,12 @@ class Loan(models.Model):
 
 class Instalment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="instalments")
+    # The loan's association, copied so that an area's figures read its instalments by one
+    # index range per association instead of one probe per loan (DESIGN §6); PostgreSQL holds
+    # it equal to the loan's by a foreign key on (loan, association).
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, related_name="+", db_index=False, editable=False
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     due_on = models.DateField(_("due on"))
     principal = money_field(_("principal"))
@@ -376,6 +385,20 @@ class Instalment(models.Model):
                 condition=Q(principal_paid__lt=F("principal")),
                 name="instalment_unpaid_due",
             ),
+            # An area's figures: the instalments of its associations fallen due by a date, read
+            # from the index alone on PostgreSQL (reports.selectors.indicators).
+            models.Index(
+                fields=["association", "due_on"],
+                include=["principal", "principal_paid", "paid_by_due"],
+                name="instalment_association_due",
+            ),
+            # ... and the unpaid ones among those fallen due before a period.
+            models.Index(
+                fields=["association", "due_on"],
+                include=["principal", "principal_paid"],
+                condition=Q(principal_paid__lt=F("principal")),
+                name="instalment_association_unpaid",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["loan", "number"], name="instalment_number_unique"),
@@ -390,6 +413,11 @@ class Repayment(models.Model):
     """A cash repayment as allocated when recorded; a reversal keeps the row, marked."""
 
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    # The loan's association, as on Instalment: an area's repayments of a period are one index
+    # range per association.
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, related_name="+", db_index=False, editable=False
+    )
     paid_on = models.DateField(_("paid on"))
     amount = money_field(_("amount"))
     overdue_fee = money_field(_("overdue fee"))
@@ -413,6 +441,16 @@ class Repayment(models.Model):
         verbose_name = _("repayment")
         verbose_name_plural = _("repayments")
         ordering = ["loan", "paid_on", "id"]
+        indexes = [
+            # An area's standing repayments of a period (reports.selectors.indicators and the
+            # dashboards' monthly flows), from the index alone on PostgreSQL.
+            models.Index(
+                fields=["association", "paid_on"],
+                include=["principal", "usage_fee", "overdue_fee"],
+                condition=Q(reversal_entry__isnull=True),
+                name="repayment_association_paid",
+            ),
+        ]
         constraints = [
             # The split adds up to the fen. Amounts have two places, so "within half a fen"
             # is exact on PostgreSQL and survives SQLite's floating-point NUMERIC arithmetic.

@@ -103,6 +103,14 @@ QUERIES: dict[str, str] = {
         SELECT l.id FROM loans_loan l WHERE l.guarantee_kind = 'group' AND NOT EXISTS (
           SELECT 1 FROM guarantees_groupmembership gm
           WHERE gm.group_id = l.group_id AND gm.member_id = l.member_id)""",
+    # Instalments and repayments carry their loan's association (loans 0011; PostgreSQL holds
+    # it by a foreign key, SQLite only by the services and the generator).
+    "instalment or repayment of another association": """
+        SELECT i.id FROM loans_instalment i JOIN loans_loan l ON l.id = i.loan_id
+        WHERE i.association_id <> l.association_id
+        UNION ALL
+        SELECT r.id FROM loans_repayment r JOIN loans_loan l ON l.id = r.loan_id
+        WHERE r.association_id <> l.association_id""",
     # Every repayment's split adds up and its entry is in the loan's book.
     "repayment and its entry disagree": """
         SELECT r.id FROM loans_repayment r JOIN funds_journalentry e ON e.id = r.entry_id

@@ -279,6 +279,7 @@ class Lending(VillageState):
         self.t.repayment.add(
             self.ids.repayment(),
             loan.id,
+            self.association,
             day,
             split.amount,
             split.overdue_fee,
@@ -365,6 +366,7 @@ class Lending(VillageState):
             t.instalment.add(
                 self.ids.instalment(),
                 loan.id,
+                self.association,
                 number,
                 instalment.due_on,
                 instalment.principal,

@@ -207,6 +207,7 @@ class Tables:
             [
                 "id",
                 "loan",
+                "association",
                 "number",
                 "due_on",
                 "principal",
@@ -220,6 +221,7 @@ class Tables:
             [
                 "id",
                 "loan",
+                "association",
                 "paid_on",
                 "amount",
                 "overdue_fee",

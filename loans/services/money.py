@@ -60,7 +60,13 @@ def loan_disburse(*, loan: Loan, by: User, on: datetime.date, into: str = "cash"
         rows=rows,
     )
     Instalment.objects.bulk_create(
-        Instalment(loan=loan, number=n, due_on=i.due_on, principal=i.principal)
+        Instalment(
+            loan=loan,
+            association_id=loan.association_id,
+            number=n,
+            due_on=i.due_on,
+            principal=i.principal,
+        )
         for n, i in enumerate(plan, start=1)
     )
     journal_post(
@@ -226,6 +232,7 @@ def repayment_record(
     )
     repayment = Repayment.objects.create(
         loan=loan,
+        association_id=loan.association_id,
         paid_on=paid_on,
         amount=split.amount,
         overdue_fee=split.overdue_fee,

@@ -57,7 +57,7 @@ def monthly_flows(*, area: Area, on: datetime.date, months: int = 24) -> list[Mo
     )
     repaid = _by_month(
         Repayment.objects.filter(
-            loan__association__area__code__startswith=area.prefix,
+            association__area__code__startswith=area.prefix,
             reversal_entry__isnull=True,
             paid_on__gte=first,
             paid_on__lte=on,

@@ -509,8 +509,8 @@ def _flows(
     if stand:
         repayments = repayments.filter(paid_on__gte=start)
         write_offs = write_offs.filter(entry__date__gte=start)
-    by_loan = "loan__association__area__code"
-    for row in _grouped(repayments, by_loan, prefix, length, "day").annotate(
+    # A repayment carries its loan's association: one index range per association.
+    for row in _grouped(repayments, "association__area__code", prefix, length, "day").annotate(
         p=Sum("principal"), f=Sum("usage_fee"), o=Sum("overdue_fee")
     ):
         if row["day"] >= start:
@@ -518,6 +518,7 @@ def _flows(
             result[row["key"]].usage_fee_income += row["f"]
             result[row["key"]].overdue_fee_income += row["o"]
         events[row["key"]][row["day"]] -= row["p"]
+    by_loan = "loan__association__area__code"
     for row in _grouped(write_offs, by_loan, prefix, length, "day").annotate(s=Sum("principal")):
         if row["day"] >= start:
             result[row["key"]].written_off += row["s"]
@@ -569,13 +570,13 @@ def _figures_stand(prefix: str, on: datetime.date) -> bool:
     from today on (no repayment or write-off is ever dated after today)."""
     if on >= timezone.localdate():
         return True
-    later = Loan.objects.filter(association__area__code__startswith=prefix).filter(
+    later = Association.objects.filter(area__code__startswith=prefix).filter(
         Exists(
             Repayment.objects.filter(
-                loan=OuterRef("pk"), reversal_entry__isnull=True, paid_on__gt=on
+                association=OuterRef("pk"), reversal_entry__isnull=True, paid_on__gt=on
             )
         )
-        | Exists(WriteOff.objects.filter(loan=OuterRef("pk"), entry__date__gt=on))
+        | Exists(WriteOff.objects.filter(loan__association=OuterRef("pk"), entry__date__gt=on))
     )
     return not later.exists()
 
@@ -583,28 +584,57 @@ def _figures_stand(prefix: str, on: datetime.date) -> bool:
 def _stored_risk(
     result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
 ) -> None:
-    """From the stored figures. Instalments are paid in schedule order, so the principal
+    """From the stored figures, after `_flows` has summed each key's loans disbursed by `on`
+    (`cumulative_disbursed`). Instalments are paid in schedule order, so the principal
     collected of what fell due (min(repaid, fallen due) per loan) is the sum of the stored
     `principal_paid` of the instalments fallen due; a loan is overdue when its stored
     `oldest_unpaid_due_on` is before `on` (a written-off loan stores none) and counts with its
-    stored `principal_outstanding`."""
-    lent = Q(loan__status__in=LENT_EVER, loan__disbursed_on__lte=on)
-    fallen = lent & Q(due_on__lte=on)
-    in_period = Q(due_on__gte=start, due_on__lte=on)
-    instalments = _grouped(
-        Instalment.objects.all(), "loan__association__area__code", prefix, length
-    )
-    for row in instalments.annotate(
-        fallen=Sum("principal", filter=fallen),
-        collected=Sum("principal_paid", filter=fallen),
+    stored `principal_outstanding`.
+
+    Nothing here reads the whole history. A loan has instalments only once paid out (the
+    payout builds them, its reversal deletes them), each falls due after the payout, and they
+    add up to the loan's amount (loans.domain.schedules), so:
+
+    * principal fallen due = the amount of the loans disbursed by `on`, less the principal of
+      their instalments due after `on`;
+    * principal collected of it = that, less the unpaid principal of instalments due by `on`.
+
+    Three index ranges per association (PostgreSQL reads them from the indexes alone): the
+    instalments due from the period's start on (the period's on-time figures and those due
+    later), and the unpaid ones due before the period."""
+    in_period = Q(due_on__lte=on)
+    later = Q(due_on__gt=on)
+    if on < timezone.localdate():  # loans disbursed after `on` have instalments too
+        later &= Q(loan__disbursed_on__lte=on)
+    unpaid = F("principal") - F("principal_paid")
+    recent = _grouped(
+        Instalment.objects.filter(due_on__gte=start), "association__area__code", prefix, length
+    ).annotate(
         due=Sum("principal", filter=in_period),
         by_due=Sum("paid_by_due", filter=in_period),
-    ):
+        unpaid=Sum(unpaid, filter=in_period),
+        later=Sum("principal", filter=later),
+    )
+    fallen: dict[str, Decimal] = defaultdict(Decimal)
+    unpaid_due: dict[str, Decimal] = defaultdict(Decimal)
+    for row in recent:
         figures = result[row["key"]]
-        figures.fallen_due = row["fallen"] or ZERO
-        figures.collected_of_due = row["collected"] or ZERO
         figures.due_in_period = row["due"] or ZERO
         figures.repaid_by_due = row["by_due"] or ZERO
+        unpaid_due[row["key"]] += row["unpaid"] or ZERO
+        fallen[row["key"]] -= row["later"] or ZERO
+    earlier = _grouped(
+        Instalment.objects.filter(due_on__lt=start, principal_paid__lt=F("principal")),
+        "association__area__code",
+        prefix,
+        length,
+    ).annotate(unpaid=Sum(unpaid))
+    for row in earlier:
+        unpaid_due[row["key"]] += row["unpaid"] or ZERO
+    for key, figures in result.items():
+        if figures.cumulative_disbursed:
+            figures.fallen_due = figures.cumulative_disbursed + fallen[key]
+            figures.collected_of_due = figures.fallen_due - unpaid_due[key]
     late = Q(oldest_unpaid_due_on__lt=on)
     par = Q(oldest_unpaid_due_on__lt=on - datetime.timedelta(days=30))
     loans = Loan.objects.filter(
@@ -678,7 +708,7 @@ def _on_time(
     result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
 ) -> None:
     instalments = Instalment.objects.filter(due_on__gte=start, due_on__lte=on)
-    rows = _grouped(instalments, "loan__association__area__code", prefix, length).annotate(
+    rows = _grouped(instalments, "association__area__code", prefix, length).annotate(
         due=Sum("principal"), by_due=Sum("paid_by_due")
     )
     for row in rows:

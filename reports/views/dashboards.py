@@ -203,7 +203,8 @@ def _managers_trained(area: Area, on: datetime.date) -> tuple:
     """The tile beside the members' training coverage: the managers' (issue 12), counted as the
     training pages count them."""
     counts = TrainingCounts()
-    for part in training_counts(prefix=area.prefix, length=len(area.prefix), on=on).values():
+    parts = training_counts(prefix=area.prefix, length=len(area.prefix), on=on, members=False)
+    for part in parts.values():
         counts += part
     return (
         _("Manager training coverage"),

@@ -38,3 +38,13 @@ def test_a_repayment_takes_few_queries_whatever_the_history(lent, users):
         _repay(lent, users, D(2026, month, 1), f"r{month}")
     later = _repay(lent, users, D(2026, 9, 1), "r9")
     assert len(later) == len(first) <= 12, "\n".join(later)
+
+
+def test_the_schedule_and_the_repayments_carry_the_loans_association(lent, users):
+    """loans 0011: what the payout and a repayment write carries the loan's association (an
+    area's figures read them by it); PostgreSQL also holds it by a foreign key."""
+    _repay(lent, users, D(2026, 2, 1), "r1")
+    loan = Loan.objects.get(pk=lent.pk)
+    rows = [*loan.instalments.all(), *loan.repayments.all()]
+    assert len(rows) > 1
+    assert {row.association_id for row in rows} == {loan.association_id}

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from associations.models import Area
 from funds.models import AccountBalance, Book
+from loans.models import Instalment, Loan
 from reports.selectors.indicators import area_and_child_figures
 from worldgen.build import generate
 from worldgen.config import Config, county_plans
@@ -147,3 +148,41 @@ def test_the_book_list_balances_read_the_closed_totals_and_the_later_lines():
     Book.objects.update(closed_through=None)
     summed = book_balances(books=books)
     assert read == summed and all(v["cash"] > 0 for v in read.values())
+
+
+def test_fallen_due_from_the_loans_and_the_later_instalments_equals_every_instalment():
+    """`_stored_risk` reads no instalment due before the period but the unpaid ones: the
+    principal fallen due and collected of it equal the sums over every instalment of every
+    loan lent by the day (the oracle below), for each township and the county, over periods
+    starting this year, two years back and after the last due date of most loans."""
+    generate(
+        Config(seed=5, today=TODAY, start=datetime.date(2023, 11, 30), members=20),
+        county_plans(1, 2, 2),
+        log=lambda _line: None,
+    )
+    county = Area.objects.get(level="county")
+    lent = ["disbursed", "repaying", "closed", "written_off"]
+    for start in (datetime.date(2026, 1, 1), datetime.date(2024, 11, 30), TODAY):
+        total, children = area_and_child_figures(area=county, on=TODAY, start=start)
+        oracle: dict[str, list] = {}
+        for i in Instalment.objects.filter(loan__status__in=lent, due_on__lte=TODAY).values(
+            "loan__association__area__code", "due_on", "principal", "principal_paid", "paid_by_due"
+        ):
+            sums = oracle.setdefault(i["loan__association__area__code"][:9], [0, 0, 0, 0])
+            sums[0] += i["principal"]
+            sums[1] += i["principal_paid"]
+            if i["due_on"] >= start:
+                sums[2] += i["principal"]
+                sums[3] += i["paid_by_due"]
+        read = {
+            area.code: [f.fallen_due, f.collected_of_due, f.due_in_period, f.repaid_by_due]
+            for area, f in children
+        }
+        assert read == oracle, start
+        assert [total.fallen_due, total.collected_of_due] == [
+            sum(v[0] for v in oracle.values()),
+            sum(v[1] for v in oracle.values()),
+        ]
+        assert total.fallen_due > total.collected_of_due > 0  # some principal is unpaid
+    written_off = Loan.objects.filter(status="written_off")
+    assert written_off.exists()  # their unpaid instalments count as fallen, not collected

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.db.models import Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
 
 from associations.models import Association, Member
 from funds.models import AccountBalance, Book, CapitalContribution, JournalLine, MonthClose
-from loans.models import Loan, Repayment
+from loans.models import Instalment, Loan, Repayment
 from loans.selectors.policy import effective_policy
 from worldgen.build import generate, preset_policy
 from worldgen.check import check
@@ -118,3 +118,26 @@ def test_preset_government_capital_is_500000_each():
     ] == Decimal("1000000.00")
     lines: list[str] = []
     assert check(lines.append) == 0, lines
+
+
+def test_instalments_and_repayments_carry_their_loans_association():
+    """loans 0011: the generator writes each instalment's and repayment's association as its
+    loan's; PostgreSQL refuses another (the (loan, association) foreign key) and check_world
+    reports one on SQLite."""
+    _tiny()
+    for model in (Instalment, Repayment):
+        assert model.objects.exists()
+        assert not model.objects.exclude(association=F("loan__association")).exists()
+    instalment = Instalment.objects.order_by("pk").first()
+    assert instalment is not None
+    other = Association.objects.exclude(pk=instalment.association_id).order_by("pk").first()
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS instalment_loan_association_fk IMMEDIATE")
+            Instalment.objects.filter(pk=instalment.pk).update(association=other)
+    else:
+        Instalment.objects.filter(pk=instalment.pk).update(association=other)
+        lines: list[str] = []
+        assert check(lines.append) == 1
+        assert any(line.startswith("BAD instalment or repayment of") for line in lines)
