@@ -212,6 +212,24 @@ def training_sessions(*, user: User, year: int | None = None) -> QuerySet[Traini
     ).order_by("-held_on", "-id")
 
 
+def members_on(on: datetime.date) -> Q:
+    """A member on `on`: joined by then and not yet exited."""
+    return Q(joined_on__lte=on) & (Q(exited_on__isnull=True) | Q(exited_on__gt=on))
+
+
+def trained_this_year(on: datetime.date) -> Exists:
+    """A member at any training held from 1 January of `on`'s year to `on` (DESIGN §7 training
+    coverage). A subquery, not a join that repeats the member per session: counting needs no
+    DISTINCT, so no sort of every member of the area."""
+    return Exists(
+        TrainingAttendance.objects.filter(
+            member=OuterRef("pk"),
+            session__held_on__gte=on.replace(month=1, day=1),
+            session__held_on__lte=on,
+        )
+    )
+
+
 def training_counts(
     *, prefix: str, length: int, on: datetime.date, managers: bool = True, members: bool = True
 ) -> dict[str, TrainingCounts]:
@@ -223,18 +241,13 @@ def training_counts(
     start = on.replace(month=1, day=1)
     counts: dict[str, TrainingCounts] = {}
     if members:
-        # Each member once (a subquery, not a join that repeats it per session): no DISTINCT,
-        # so no sort of every member of the area.
-        trained = TrainingAttendance.objects.filter(
-            member=OuterRef("pk"), session__held_on__gte=start, session__held_on__lte=on
-        )
         rows = (
-            Member.objects.filter(association__area__code__startswith=prefix, joined_on__lte=on)
-            .filter(Q(exited_on__isnull=True) | Q(exited_on__gt=on))
+            Member.objects.filter(association__area__code__startswith=prefix)
+            .filter(members_on(on))
             .annotate(key=Substr("association__area__code", 1, length))
             .values("key")
             .order_by()
-            .annotate(n=Count("id"), trained=Count("id", filter=Exists(trained)))
+            .annotate(n=Count("id"), trained=Count("id", filter=trained_this_year(on)))
         )
         for row in rows:
             counts.setdefault(row["key"], TrainingCounts())

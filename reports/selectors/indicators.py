@@ -60,7 +60,7 @@ from django.db.models.functions import Coalesce, Least, Substr
 from django.utils import timezone
 
 from associations.models import PREFIX_LENGTH, Area, AreaLevel, Association, Member
-from associations.selectors import training_counts
+from associations.selectors import members_on, trained_this_year
 from funds.models import AccountBalance, ApprovalStatus, Book, Expense, JournalLine
 from funds.selectors import expense_reversed_by
 from loans.models import Instalment, Loan, LoanTransition, Repayment, WriteOff
@@ -335,7 +335,6 @@ def _figures_by_key(
         partial(_loan_risk, stand=stand),
         _waitlist,
         _advances,
-        _trained,
     ):
         collect(result, prefix, length, on, start)
     if rounded:
@@ -382,24 +381,19 @@ def _households(
 def _members(
     result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
 ) -> None:
-    present = Member.objects.filter(joined_on__lte=on).filter(
-        Q(exited_on__isnull=True) | Q(exited_on__gt=on)
-    )
+    """Members on `on`, the registered-poor among them, and those trained in the calendar year
+    of `on` (DESIGN §7 training coverage), counted as the training pages count them
+    (associations.selectors): one pass over the members."""
+    present = Member.objects.filter(members_on(on))
     rows = _grouped(present, "association__area__code", prefix, length).annotate(
-        n=Count("id"), poor=Count("id", filter=Q(poverty_status=POOR))
+        n=Count("id"),
+        poor=Count("id", filter=Q(poverty_status=POOR)),
+        trained=Count("id", filter=trained_this_year(on)),
     )
     for row in rows:
         result[row["key"]].members = row["n"]
         result[row["key"]].poor_members = row["poor"]
-
-
-def _trained(
-    result: Result, prefix: str, length: int, on: datetime.date, start: datetime.date
-) -> None:
-    """Members trained in the calendar year of `on` (DESIGN §7 training coverage), counted as
-    the training pages count them."""
-    for key, counts in training_counts(prefix=prefix, length=length, on=on, managers=False).items():
-        result[key].members_trained = counts.members_trained
+        result[row["key"]].members_trained = row["trained"]
 
 
 def _borrowers(

@@ -66,8 +66,13 @@ def _admin(sql: str) -> None:
 
 
 def _copy(template: str, name: str) -> None:
+    """A copy of `template`; from PostgreSQL 15 on, by copying its files (STRATEGY FILE_COPY)
+    rather than writing every block through the WAL: a province's many gigabytes in a few
+    minutes instead of much longer."""
     _admin(f'DROP DATABASE IF EXISTS "{name}"')
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    connection.ensure_connection()
+    strategy = " STRATEGY FILE_COPY" if connection.pg_version >= 150000 else ""
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}')
 
 
 @contextlib.contextmanager

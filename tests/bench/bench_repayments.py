@@ -99,7 +99,7 @@ def _product(task: Task, users: dict[int, User], run: str) -> None:
 
 
 def _floor(task: Task, _users: dict[int, User], run: str) -> None:
-    loan, clerk, book, cash, fee, _association = task
+    loan, clerk, book, cash, fee, association = task
     today = timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT id FROM loans_loan WHERE id = %s FOR UPDATE", [loan])
@@ -117,10 +117,10 @@ def _floor(task: Task, _users: dict[int, User], run: str) -> None:
             [entry, book, today, cash, AMOUNT, entry, book, today, fee, AMOUNT],
         )
         cursor.execute(
-            "INSERT INTO loans_repayment (loan_id, paid_on, amount, overdue_fee, usage_fee,"
-            " principal, token, entry_id, recorded_by_id, recorded_at, reversal_reason)"
-            " VALUES (%s, %s, %s, 0, %s, 0, %s, %s, %s, now(), '')",
-            [loan, today, AMOUNT, AMOUNT, f"{run}-{uuid.uuid4().hex}", entry, clerk],
+            "INSERT INTO loans_repayment (loan_id, association_id, paid_on, amount,"
+            " overdue_fee, usage_fee, principal, token, entry_id, recorded_by_id, recorded_at,"
+            " reversal_reason) VALUES (%s, %s, %s, %s, 0, %s, 0, %s, %s, %s, now(), '')",
+            [loan, association, today, AMOUNT, AMOUNT, f"{run}-{uuid.uuid4().hex}", entry, clerk],
         )
         cursor.execute(
             "UPDATE loans_loan SET principal_outstanding = principal_outstanding WHERE id = %s",
