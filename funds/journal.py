@@ -123,7 +123,6 @@ def check_open_date(book: Book, date: datetime.date) -> None:
         raise FundsRuleError(_("Money cannot be recorded on a future date."), "future_date")
 
 
-@transaction.atomic
 def journal_post(
     *,
     book: Book | None = None,
@@ -135,11 +134,41 @@ def journal_post(
     by: User | None = None,
     source: Model | None = None,
     reverses: JournalEntry | None = None,
+    savepoint: bool = True,
 ) -> JournalEntry:
     """Post one balanced entry in `book`, or in the books of `association` (found and locked in
     one query, opened on first use). Refuses unbalanced or zero entries, foreign accounts,
-    closed months, future dates, and anything that would take cash or bank below zero."""
-    lines = list(lines)
+    closed months, future dates, and anything that would take cash or bank below zero.
+
+    Inside a caller's transaction the post is a savepoint, so a caller may catch a refusal and
+    go on. A caller whose own transaction ends at any refusal (a repayment: the busiest write)
+    passes `savepoint=False` and saves the two statements."""
+    with transaction.atomic(savepoint=savepoint):
+        return _post(
+            book=book,
+            association=association,
+            date=date,
+            memo=memo,
+            kind=kind,
+            lines=list(lines),
+            by=by,
+            source=source,
+            reverses=reverses,
+        )
+
+
+def _post(
+    *,
+    book: Book | None,
+    association: Association | None,
+    date: datetime.date,
+    memo: str,
+    kind: str,
+    lines: list[Line],
+    by: User | None,
+    source: Model | None,
+    reverses: JournalEntry | None,
+) -> JournalEntry:
     exclusive = any(_credits_cash(line) for line in lines)
     if book is None:
         assert association is not None, "journal_post needs a book or an association"

@@ -229,6 +229,7 @@ def repayment_record(
         source=loan,
         lines=lines,
         memo=_("Repayment by %(name)s") % {"name": loan.member.name},
+        savepoint=False,  # a refusal ends this transaction: nothing to go on with
     )
     repayment = Repayment.objects.create(
         loan=loan,
