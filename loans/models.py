@@ -233,8 +233,13 @@ class LoanQuerySet(HouseholdScopedQuerySet):
 class Loan(models.Model):
     """One loan from the clerk's application to its closing; `status` follows loans.workflow."""
 
+    # Indexed by `loan_association_disbursed` (Meta.indexes), which leads with it.
     association = models.ForeignKey(
-        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="loans"
+        Association,
+        verbose_name=_("association"),
+        on_delete=models.PROTECT,
+        related_name="loans",
+        db_index=False,
     )
     member = models.ForeignKey(
         Member, verbose_name=_("borrower"), on_delete=models.PROTECT, related_name="loans"
@@ -309,6 +314,21 @@ class Loan(models.Model):
         verbose_name = _("loan")
         verbose_name_plural = _("loans")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # An association's loans, and an area's loans disbursed in a period with what its
+            # figures sum (reports.selectors.indicators), from the index alone on PostgreSQL.
+            models.Index(
+                fields=["association", "disbursed_on"],
+                include=["amount", "principal_outstanding", "member"],
+                name="loan_association_disbursed",
+            ),
+            # The waitlists (dashboards, indicators, the funds' release order): few rows.
+            models.Index(
+                fields=["association"],
+                condition=Q(status="waitlisted"),
+                name="loan_waitlisted",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(name="loan_amount_positive", condition=Q(amount__gt=0)),
             # The target of the instalments' and repayments' (loan, association) foreign key
