@@ -304,9 +304,8 @@ class Loan(models.Model):
     # Stored figures (DESIGN §6), kept by loans.services.figures in the transaction of every
     # disbursement, repayment, reversal, extension and write-off; equal to the replay.
     principal_outstanding = money_field(_("outstanding principal"), default=ZERO)
-    oldest_unpaid_due_on = models.DateField(
-        _("oldest unpaid due date"), null=True, blank=True, db_index=True
-    )
+    # Indexed with the association (`loan_association_unpaid`): every overdue list is an area's.
+    oldest_unpaid_due_on = models.DateField(_("oldest unpaid due date"), null=True, blank=True)
 
     objects = LoanQuerySet.as_manager()
 
@@ -327,6 +326,19 @@ class Loan(models.Model):
                 fields=["association"],
                 condition=Q(status="waitlisted"),
                 name="loan_waitlisted",
+            ),
+            # An area's overdue loans by one index range per association, not the province's
+            # overdue loans filtered down to the area.
+            models.Index(
+                fields=["association", "oldest_unpaid_due_on"],
+                condition=Q(oldest_unpaid_due_on__isnull=False),
+                name="loan_association_unpaid",
+            ),
+            # An area's written-off loans (and so its write-offs), likewise.
+            models.Index(
+                fields=["association"],
+                condition=Q(status="written_off"),
+                name="loan_written_off",
             ),
         ]
         constraints = [

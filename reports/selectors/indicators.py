@@ -485,7 +485,9 @@ def _flows(
     now: dict[str, Decimal] = defaultdict(Decimal)  # stored outstanding on `on`, when it stands
     loans = Loan.objects.filter(disbursed_on__lte=on).annotate(day=_bucket("disbursed_on", start))
     for row in _grouped(loans, "association__area__code", prefix, length, "day").annotate(
-        s=Sum("amount"), n=Count("id"), o=Sum("principal_outstanding")
+        s=Sum("amount"),
+        n=Count("*"),
+        o=Sum("principal_outstanding"),  # all in the index
     ):
         figures = result[row["key"]]
         figures.cumulative_disbursed += row["s"]
@@ -497,9 +499,11 @@ def _flows(
     repayments = Repayment.objects.filter(reversal_entry__isnull=True, paid_on__lte=on).annotate(
         day=_bucket("paid_on", start)
     )
-    write_offs = WriteOff.objects.filter(entry__isnull=False, entry__date__lte=on).annotate(
-        day=_bucket("entry__date", start)
-    )
+    # An approved write-off (it has its entry) is a written-off loan's: the status lets an area
+    # read its write-offs through its written-off loans (index `loan_written_off`).
+    write_offs = WriteOff.objects.filter(
+        entry__isnull=False, entry__date__lte=on, loan__status=LoanStatus.WRITTEN_OFF
+    ).annotate(day=_bucket("entry__date", start))
     if stand:
         repayments = repayments.filter(paid_on__gte=start)
         write_offs = write_offs.filter(entry__date__gte=start)
