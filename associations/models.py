@@ -358,6 +358,11 @@ class Member(models.Model):
         verbose_name = _("member household")
         verbose_name_plural = _("member households")
         ordering = ["association", "village_group__name", "pinyin_full", "id"]
+        indexes = [
+            # A household's memberships anywhere, active or not (duplicate funding across
+            # associations): the unique index below holds only the active ones.
+            models.Index(fields=["id_number"], name="member_id_number"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["association", "id_number"], name="member_one_membership_per_association"
