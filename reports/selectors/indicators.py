@@ -296,6 +296,42 @@ def area_and_child_figures(
     return total, [(child, raw[child.prefix[:length]]) for child in children]
 
 
+def area_child_and_village_figures(
+    *, area: Area, on: datetime.date, start: datetime.date
+) -> tuple[Figures, list[tuple[Area, Figures]], dict[str, Figures]]:
+    """`area_and_child_figures` and `figures_by_village` from one run of the grouped queries,
+    by village: a child's figures are the sum of its villages', the area's the sum of every
+    key of its subtree (its own books, such as a county's pool, included). For the supervision
+    report, which needs the three."""
+    children = list(Area.objects.filter(parent=area).order_by("code"))
+    raw = _figures_by_key(
+        area.prefix, PREFIX_LENGTH[AreaLevel.VILLAGE], on=on, start=start, rounded=False
+    )
+    total = _merged(raw.values(), on=on, start=start)
+    by_child: list[tuple[Area, Figures]] = []
+    if children:
+        length = len(children[0].prefix)
+        by_child = [
+            (
+                child,
+                _merged(
+                    (
+                        f
+                        for key, f in raw.items()
+                        if key[:length] == child.prefix and len(key) >= length
+                    ),
+                    on=on,
+                    start=start,
+                ),
+            )
+            for child in children
+        ]
+    for figures in (*raw.values(), total, *(f for _c, f in by_child)):
+        _to_fen(figures)
+    villages = {key: f for key, f in raw.items() if len(key) == PREFIX_LENGTH[AreaLevel.VILLAGE]}
+    return total, by_child, villages
+
+
 def _merged(parts: Iterable[Figures], *, on: datetime.date, start: datetime.date) -> Figures:
     """The sum of the figures of disjoint parts (every base figure adds up; the longest wait
     is the longest)."""

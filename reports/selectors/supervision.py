@@ -36,8 +36,7 @@ from reports.selectors import dashboards
 from reports.selectors.duplicates import DuplicateRow, duplicate_funding
 from reports.selectors.indicators import (
     Figures,
-    area_and_child_figures,
-    figures_by_village,
+    area_child_and_village_figures,
 )
 
 LENT_EVER = [LoanStatus.DISBURSED, LoanStatus.REPAYING, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF]
@@ -105,7 +104,7 @@ def supervision_data(*, area: Area, month: datetime.date) -> SupervisionData:
     start = month.replace(day=1)
     end = month_end(start)
     prefix = area.prefix
-    figures, children = area_and_child_figures(area=area, on=end, start=start)
+    figures, children, villages = area_child_and_village_figures(area=area, on=end, start=start)
     return SupervisionData(
         area=area,
         month=start,
@@ -119,7 +118,7 @@ def supervision_data(*, area: Area, month: datetime.date) -> SupervisionData:
         extensions=_extensions(prefix, start, end),
         write_offs=_write_offs(prefix, start, end),
         reversals=_reversals(prefix, start, end),
-        exceptions=_exceptions(area, figures, start, end),
+        exceptions=_exceptions(area, figures, villages, start, end),
         transfers=_transfers(prefix, start, end),
         flows=dashboards.monthly_flows(area=area, on=end, months=12),
     )
@@ -300,7 +299,11 @@ def _duplicate_text(row: DuplicateRow) -> str:
 
 
 def _exceptions(
-    area: Area, figures: Figures, start: datetime.date, end: datetime.date
+    area: Area,
+    figures: Figures,
+    villages: dict[str, Figures],
+    start: datetime.date,
+    end: datetime.date,
 ) -> list[Exception_]:
     prefix = area.prefix
     found = [
@@ -341,16 +344,16 @@ def _exceptions(
         )
         for book in books.select_related("area").order_by("area__code")
     ]
-    found += _receivable_mismatches(area, start, end)
+    found += _receivable_mismatches(area, villages, end)
     found += _warnings(area, figures)
     return found
 
 
 def _receivable_mismatches(
-    area: Area, start: datetime.date, end: datetime.date
+    area: Area, loans: dict[str, Figures], end: datetime.date
 ) -> list[Exception_]:
     """Villages whose loans receivable at the month end differ from their loans' outstanding
-    principal (the indicators' figure)."""
+    principal (the indicators' figure, `loans` by village code)."""
     ledger = {
         row["book__area__code"]: (row["d"] or ZERO) - (row["c"] or ZERO)
         for row in JournalLine.objects.filter(
@@ -363,7 +366,6 @@ def _receivable_mismatches(
         .annotate(d=Sum("debit"), c=Sum("credit"))
         .order_by()
     }
-    loans = figures_by_village(area=area, on=end, start=start)
     names = dict(Area.objects.filter(code__in=set(ledger) | set(loans)).values_list("code", "name"))
     result = []
     for code in sorted(set(ledger) | set(loans)):

@@ -296,3 +296,23 @@ def test_one_run_answers_the_area_and_its_children(county):
     assert len(queries) == 15  # as child_figures alone
     assert total.average_outstanding == Decimal("30945.52")
     assert total.longest_wait_months == 2
+
+
+def test_one_run_by_village_answers_the_area_its_children_and_its_villages(county):
+    """The supervision report's figures: the area's, its children's and its villages' from one
+    run of the grouped queries by village, equal to the three separate runs (every field)."""
+    for code in ("620123", "620123100"):
+        area = Area.objects.get(code=code)
+        for on, start in ((TODAY, START), (D(2026, 3, 1), START), (D(2026, 6, 15), D(2026, 6, 1))):
+            with CaptureQueriesContext(connection) as queries:
+                total, children, villages = indicators.area_child_and_village_figures(
+                    area=area, on=on, start=start
+                )
+            with CaptureQueriesContext(connection) as separate:
+                assert (total, children) == indicators.area_and_child_figures(
+                    area=area, on=on, start=start
+                ), (code, on)
+            by_village = indicators.figures_by_village(area=area, on=on, start=start)
+            assert villages == {k: f for k, f in by_village.items() if len(k) == 12}, (code, on)
+            assert villages and len(queries) == len(separate)  # one run, not two
+    assert total.members > 0 and total.outstanding_principal > 0
