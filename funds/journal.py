@@ -143,68 +143,46 @@ def journal_post(
     Inside a caller's transaction the post is a savepoint, so a caller may catch a refusal and
     go on. A caller whose own transaction ends at any refusal (a repayment: the busiest write)
     passes `savepoint=False` and saves the two statements."""
+    lines = list(lines)
     with transaction.atomic(savepoint=savepoint):
-        return _post(
+        exclusive = any(_credits_cash(line) for line in lines)
+        if book is None:
+            assert association is not None, "journal_post needs a book or an association"
+            book = _lock_association_book(association, exclusive=exclusive)
+        else:
+            book = _lock_book(book, exclusive=exclusive)
+        check_open_date(book, date)
+        resolved = _resolve(book, lines)
+        debits = sum((d for _a, d, _c in resolved), ZERO)
+        credits = sum((c for _a, _d, c in resolved), ZERO)
+        if not resolved or debits == ZERO:
+            raise FundsRuleError(_("An entry must move some money."), "zero_entry")
+        if debits != credits:
+            raise FundsRuleError(
+                _("Debits %(debits)s and credits %(credits)s do not balance.")
+                % {"debits": format_yuan(debits), "credits": format_yuan(credits)},
+                "unbalanced",
+            )
+        if kind not in EntryKind.values:
+            raise FundsRuleError(_("Unknown entry kind."), "kind")
+        entry = JournalEntry.objects.create(
             book=book,
-            association=association,
             date=date,
-            memo=memo,
+            memo=memo[:200],
             kind=kind,
-            lines=list(lines),
-            by=by,
-            source=source,
+            created_by=by,
             reverses=reverses,
+            source_type=source._meta.label_lower if source is not None else "",
+            source_id=source.pk if source is not None else None,
         )
-
-
-def _post(
-    *,
-    book: Book | None,
-    association: Association | None,
-    date: datetime.date,
-    memo: str,
-    kind: str,
-    lines: list[Line],
-    by: User | None,
-    source: Model | None,
-    reverses: JournalEntry | None,
-) -> JournalEntry:
-    exclusive = any(_credits_cash(line) for line in lines)
-    if book is None:
-        assert association is not None, "journal_post needs a book or an association"
-        book = _lock_association_book(association, exclusive=exclusive)
-    else:
-        book = _lock_book(book, exclusive=exclusive)
-    check_open_date(book, date)
-    resolved = _resolve(book, lines)
-    debits = sum((d for _a, d, _c in resolved), ZERO)
-    credits = sum((c for _a, _d, c in resolved), ZERO)
-    if not resolved or debits == ZERO:
-        raise FundsRuleError(_("An entry must move some money."), "zero_entry")
-    if debits != credits:
-        raise FundsRuleError(
-            _("Debits %(debits)s and credits %(credits)s do not balance.")
-            % {"debits": format_yuan(debits), "credits": format_yuan(credits)},
-            "unbalanced",
+        JournalLine.objects.bulk_create(
+            JournalLine(entry=entry, book=book, date=date, account=a, debit=d, credit=c)
+            for a, d, c in resolved
         )
-    if kind not in EntryKind.values:
-        raise FundsRuleError(_("Unknown entry kind."), "kind")
-    entry = JournalEntry.objects.create(
-        book=book,
-        date=date,
-        memo=memo[:200],
-        kind=kind,
-        created_by=by,
-        reverses=reverses,
-        source_type=source._meta.label_lower if source is not None else "",
-        source_id=source.pk if source is not None else None,
-    )
-    JournalLine.objects.bulk_create(
-        JournalLine(entry=entry, book=book, date=date, account=a, debit=d, credit=c)
-        for a, d, c in resolved
-    )
-    _refuse_negative_cash(book, [a for a, _d, c in resolved if c > 0 and a.key in CASH_KEYS], date)
-    return entry
+        _refuse_negative_cash(
+            book, [a for a, _d, c in resolved if c > 0 and a.key in CASH_KEYS], date
+        )
+        return entry
 
 
 def mirror_lines(entry: JournalEntry) -> list[Line]:
