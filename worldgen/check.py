@@ -103,6 +103,13 @@ QUERIES: dict[str, str] = {
         SELECT l.id FROM loans_loan l WHERE l.guarantee_kind = 'group' AND NOT EXISTS (
           SELECT 1 FROM guarantees_groupmembership gm
           WHERE gm.group_id = l.group_id AND gm.member_id = l.member_id)""",
+    # What the indicators' principal fallen due rests on (reports.selectors.indicators): a
+    # schedule adds up to its loan's amount, belongs to a paid-out loan and falls due after it.
+    "schedule not adding up to a paid-out loan's amount": """
+        SELECT l.id FROM loans_loan l JOIN loans_instalment i ON i.loan_id = l.id
+        GROUP BY l.id, l.amount, l.disbursed_on
+        HAVING ABS(SUM(i.principal) - l.amount) > 0.005 OR l.disbursed_on IS NULL
+            OR MIN(i.due_on) <= l.disbursed_on""",
     # Instalments and repayments carry their loan's association (loans 0011; PostgreSQL holds
     # it by a foreign key, SQLite only by the services and the generator).
     "instalment or repayment of another association": """

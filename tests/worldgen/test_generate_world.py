@@ -14,7 +14,7 @@ from funds.models import AccountBalance, Book, CapitalContribution, JournalLine,
 from loans.models import Instalment, Loan, Repayment
 from loans.selectors.policy import effective_policy
 from worldgen.build import generate, preset_policy
-from worldgen.check import check
+from worldgen.check import books_and_rules, check
 from worldgen.config import Config, county_plans, lanzhou_plans
 
 TODAY = datetime.date(2026, 11, 30)
@@ -141,3 +141,15 @@ def test_instalments_and_repayments_carry_their_loans_association():
         lines: list[str] = []
         assert check(lines.append) == 1
         assert any(line.startswith("BAD instalment or repayment of") for line in lines)
+
+
+def test_check_world_reports_a_schedule_that_does_not_add_up():
+    """The premise of the indicators' principal fallen due (a paid-out loan's schedule adds up
+    to its amount): check_world reports an instalment changed behind the services' back."""
+    _tiny()
+    instalment = Instalment.objects.order_by("pk").first()
+    assert instalment is not None
+    Instalment.objects.filter(pk=instalment.pk).update(principal=F("principal") + 1)
+    lines: list[str] = []
+    assert books_and_rules(lines.append) == 1  # the rules' queries (the replay would refuse it)
+    assert any(line.startswith("BAD schedule not adding up") for line in lines)
