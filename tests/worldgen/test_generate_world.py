@@ -14,7 +14,7 @@ from funds.models import AccountBalance, Book, CapitalContribution, JournalLine,
 from loans.models import Instalment, Loan, Repayment
 from loans.selectors.policy import effective_policy
 from worldgen.build import generate, preset_policy
-from worldgen.check import books_and_rules, check
+from worldgen.check import check
 from worldgen.config import Config, county_plans, lanzhou_plans
 
 TODAY = datetime.date(2026, 11, 30)
@@ -151,5 +151,6 @@ def test_check_world_reports_a_schedule_that_does_not_add_up():
     assert instalment is not None
     Instalment.objects.filter(pk=instalment.pk).update(principal=F("principal") + 1)
     lines: list[str] = []
-    assert books_and_rules(lines.append) == 1  # the rules' queries (the replay would refuse it)
+    assert check(lines.append) == 2  # the rule, and the loan's replay, which refuses it
     assert any(line.startswith("BAD schedule not adding up") for line in lines)
+    assert any(line.startswith("BAD stored figures equal the replay") for line in lines)
