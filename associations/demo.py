@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django_stubs_ext import StrOrPromise
 from pypinyin import lazy_pinyin
 
@@ -132,6 +133,7 @@ def load_demo() -> list[DemoLogin]:
     _demo_village_staff()
     _demo_members()
     _history_members()
+    _demo_trainings()
     for loader in hooks.demo_loaders:  # guarantees, funds, loans: in INSTALLED_APPS order
         loader()
     return logins
@@ -284,6 +286,45 @@ def demo_staff(area_code: str, role: str) -> User | None:
         .order_by("role_assignments__created_at", "pk")
         .first()
     )
+
+
+DEMO_TRAINING_TOPIC = "互助资金借款、担保与还款规则培训"
+
+
+def _demo_trainings() -> None:
+    """Each township of the county trains this year (through the training services): about a
+    third of its villages' active households and every village's clerk and board member, so
+    the training pages and the dashboards' coverage show real figures."""
+    from associations.models import MemberStatus, TrainingSession
+    from associations.services.training import training_attendance_add, training_session_create
+
+    today = timezone.localdate()
+    held_on = today - datetime.timedelta(days=min(30, today.timetuple().tm_yday - 1))
+    for township in Area.objects.filter(code__startswith=HISTORY_COUNTY, level="township").order_by(
+        "code"
+    ):
+        if TrainingSession.objects.filter(area=township, topic=DEMO_TRAINING_TOPIC).exists():
+            continue
+        committee = demo_staff(township.code, Role.TOWNSHIP_COMMITTEE)
+        if committee is None:
+            continue
+        session = training_session_create(
+            area=township,
+            held_on=held_on,
+            topic=DEMO_TRAINING_TOPIC,
+            trainer="县互助资金办公室",
+            hours=Decimal("3"),
+            place=f"{township.name}政府会议室",
+            by=committee,
+        )
+        households = Member.objects.filter(
+            association__area__code__startswith=township.prefix, status=MemberStatus.ACTIVE
+        ).order_by("pk")[::3]
+        staff = User.objects.filter(
+            role_assignments__area__code__startswith=township.prefix,
+            role_assignments__role__in=[Role.VILLAGE_CLERK, Role.VILLAGE_BOARD],
+        ).distinct()
+        training_attendance_add(session=session, by=committee, members=households, staff=staff)
 
 
 def _demo_village_staff() -> None:

@@ -589,9 +589,10 @@ def _loan_risk(
 
     When nothing in the subtree happened after `on` (no standing repayment paid and no
     write-off entered after it: the dashboards' usual "today"), the stored loan figures
-    (loans.services.figures) are the figures on `on`, and two grouped joins answer, nothing per
-    loan: one over the instalments, one over the loans. Otherwise (a past date) the figures on
-    `on` are rebuilt from the repayments dated up to it (`_replayed_risk`)."""
+    (loans.services.figures) are the figures on `on`, and three grouped queries answer,
+    nothing per loan (`_stored_risk`: two over the instalments, one over the overdue loans).
+    Otherwise (a past date) the figures on `on` are rebuilt from the repayments dated up to it
+    (`_replayed_risk`)."""
     if stand:
         _stored_risk(result, prefix, length, on, start)
     else:

@@ -154,7 +154,8 @@ def test_fallen_due_from_the_loans_and_the_later_instalments_equals_every_instal
     """`_stored_risk` reads no instalment due before the period but the unpaid ones: the
     principal fallen due and collected of it equal the sums over every instalment of every
     loan lent by the day (the oracle below), for each township and the county, over periods
-    starting this year, two years back and after the last due date of most loans."""
+    starting this year, two years back and on the day itself (a one-day period), with
+    written-off loans among them."""
     generate(
         Config(seed=5, today=TODAY, start=datetime.date(2023, 11, 30), members=20),
         county_plans(1, 2, 2),
